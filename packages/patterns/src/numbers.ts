@@ -1,0 +1,42 @@
+/**
+ * Numbers as EventBridge compares them. Current event-ruler (>= 1.8) compares IEEE-754 doubles, and
+ * only numbers whose decimal text a double represents exactly take part in numeric matching: text
+ * that does not survive the round trip (`12345678901234567`, `1e400`) matches by its exact text only.
+ */
+
+/** The double for a JSON number text, or undefined when the double is not exactly the same number. */
+export function exactDouble(text: string): number | undefined {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return undefined;
+  // JS prints the shortest text that reads back as the same double, so comparing the two decimal
+  // values exactly tells whether the double carries every digit of the original text.
+  if (normalizeDecimal(text) !== normalizeDecimal(String(value))) return undefined;
+  return value === 0 ? 0 : value; // -0 and 0 are the same number
+}
+
+/** Canonical form of a decimal literal: sign, significant digits, exponent (`-12e3` style). */
+function normalizeDecimal(text: string): string {
+  let i = 0;
+  let negative = false;
+  if (text[i] === '-') {
+    negative = true;
+    i++;
+  } else if (text[i] === '+') i++;
+  let intDigits = '';
+  while (i < text.length && text[i]! >= '0' && text[i]! <= '9') intDigits += text[i++];
+  let fracDigits = '';
+  if (text[i] === '.') {
+    i++;
+    while (i < text.length && text[i]! >= '0' && text[i]! <= '9') fracDigits += text[i++];
+  }
+  let exponent = 0;
+  if (text[i] === 'e' || text[i] === 'E') exponent = Number(text.slice(i + 1));
+  let digits = intDigits + fracDigits;
+  let pointAt = intDigits.length + exponent; // value = 0.digits * 10^pointAt
+  const lead = digits.search(/[^0]/);
+  if (lead < 0) return '0';
+  digits = digits.slice(lead);
+  pointAt -= lead;
+  digits = digits.replace(/0+$/, '');
+  return `${negative ? '-' : ''}${digits}e${pointAt}`;
+}

@@ -1,0 +1,154 @@
+/**
+ * The `wildcard` operator: `*` matches any run of characters (including none); `\*` is a literal star
+ * and `\\` a literal backslash. Compiled to literal segments matched left to right, which is linear in
+ * practice and never backtracks more than one star at a time.
+ */
+
+export interface Wildcard {
+  readonly source: string;
+  /** Literal pieces between stars. */
+  readonly segments: readonly string[];
+  readonly leadingStar: boolean;
+  readonly trailingStar: boolean;
+}
+
+/**
+ * Parses a wildcard value; throws with event-ruler's messages. Positions count from 1 because Ruler
+ * sees the value with its opening quote.
+ */
+export function parseWildcard(source: string): Wildcard {
+  const segments: string[] = [];
+  let current = '';
+  let leadingStar = false;
+  let trailingStar = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      const next = source[i + 1];
+      if (next !== '*' && next !== '\\') throw new Error(`Invalid escape character at pos ${i + 1}`);
+      current += next;
+      i++;
+      trailingStar = false;
+    } else if (c === '*') {
+      if (source[i + 1] === '*') throw new Error(`Consecutive wildcard characters at pos ${i + 1}`);
+      if (i === 0) leadingStar = true;
+      else segments.push(current);
+      current = '';
+      trailingStar = true;
+    } else {
+      current += c;
+      trailingStar = false;
+    }
+  }
+  if (!trailingStar) segments.push(current);
+  return { source, segments, leadingStar, trailingStar };
+}
+
+export function matchWildcard(w: Wildcard, value: string): boolean {
+  const { segments } = w;
+  if (segments.length === 0) return w.leadingStar || value === ''; // "*" or ""
+  let pos = 0;
+  let first = 0;
+  let last = segments.length;
+  if (!w.leadingStar) {
+    const head = segments[0]!;
+    if (!value.startsWith(head)) return false;
+    pos = head.length;
+    first = 1;
+    if (segments.length === 1 && !w.trailingStar) return value.length === head.length;
+  }
+  let end = value.length;
+  if (!w.trailingStar && last > first) {
+    const tail = segments[last - 1]!;
+    if (end - pos < tail.length || !value.endsWith(tail)) return false;
+    end -= tail.length;
+    last--;
+  }
+  // Middle segments: the leftmost occurrence of each is always the best choice.
+  for (let i = first; i < last; i++) {
+    const seg = segments[i]!;
+    const at = value.indexOf(seg, pos);
+    if (at < 0 || at + seg.length > end) return false;
+    pos = at + seg.length;
+  }
+  return true;
+}
+
+/** The literal text before the first star (used to index wildcards like prefixes). */
+export function literalPrefix(w: Wildcard): string {
+  return w.leadingStar ? '' : (w.segments[0] ?? '');
+}
+
+/**
+ * How many positions of these wildcard patterns one input value can occupy at once: the cost of
+ * matching them, as event-ruler's MachineComplexityEvaluator measures it. Computed by running the
+ * patterns' NFA over every reachable set of states; capped at `cap`.
+ *
+ * Our count is calibrated on the values AWS publishes through Ruler: `*:*:*:*:*:event-bus/*` = 11
+ * (AWS rejects it), `arn:aws:events:us-east-1:*:event-bus/*` = 3 and
+ * `/Users/*\/dir/dir/dir/dir/dir/doc.txt` = 6 here, 7 in Ruler (AWS accepts both).
+ */
+export function wildcardComplexity(patterns: readonly Wildcard[], cap: number): number {
+  // NFA state = (pattern, index into its token list); a star token loops on itself.
+  const tokens = patterns.map(tokenize);
+  const closure = (states: Set<string>): Set<string> => {
+    const stack = [...states];
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      const [p, i] = s.split(':').map(Number) as [number, number];
+      if (tokens[p]![i] === STAR) {
+        const next = `${p}:${i + 1}`;
+        if (!states.has(next)) {
+          states.add(next);
+          stack.push(next);
+        }
+      }
+    }
+    return states;
+  };
+  const alphabet = new Set<string>(['\u0000']);
+  for (const list of tokens) for (const t of list) if (t !== STAR) alphabet.add(t);
+  const start = closure(new Set(tokens.map((_, p) => `${p}:0`)));
+  const seen = new Set<string>([[...start].sort().join(',')]);
+  const queue = [start];
+  let max = 0;
+  let explored = 0;
+  while (queue.length > 0 && explored++ < 20_000) {
+    const states = queue.shift()!;
+    // Ruler counts neither the accepting position nor the opening quote: two fewer than our states.
+    max = Math.max(max, states.size - 2 * patterns.length);
+    if (max >= cap) return cap;
+    for (const ch of alphabet) {
+      const next = new Set<string>();
+      for (const s of states) {
+        const [p, i] = s.split(':').map(Number) as [number, number];
+        const t = tokens[p]![i];
+        if (t === STAR) next.add(s);
+        else if (t === ch) next.add(`${p}:${i + 1}`);
+      }
+      if (next.size === 0) continue;
+      closure(next);
+      const key = [...next].sort().join(',');
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push(next);
+      }
+    }
+  }
+  return Math.max(0, max);
+}
+
+const STAR = '\u0001*';
+
+/** The pattern as Ruler sees it (between quotes), one token per character or star. */
+function tokenize(w: Wildcard): string[] {
+  const out: string[] = ['"'];
+  if (w.leadingStar) out.push(STAR);
+  w.segments.forEach((seg, i) => {
+    if (i > 0) out.push(STAR);
+    out.push(...seg);
+  });
+  if (w.trailingStar && w.segments.length > 0) out.push(STAR);
+  out.push('"');
+  return out;
+}
