@@ -447,8 +447,11 @@ class Compiler {
 
   /** AWS service limit on wildcard non-determinism, per field of each sub-rule. */
   checkWildcardComplexity(subRules: readonly SubRule[]): void {
+    const checked = new Set<Condition>(); // $or expansion shares condition objects across sub-rules
     for (const subRule of subRules) {
       for (const condition of subRule) {
+        if (checked.has(condition)) continue;
+        checked.add(condition);
         const wildcards: Wildcard[] = [];
         for (const m of condition.matchers) {
           if (m.kind === 'wildcard') wildcards.push(m.wildcard);

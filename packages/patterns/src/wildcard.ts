@@ -89,46 +89,38 @@ export function literalPrefix(w: Wildcard): string {
  * `/Users/*\/dir/dir/dir/dir/dir/doc.txt` = 6 here, 7 in Ruler (AWS accepts both).
  */
 export function wildcardComplexity(patterns: readonly Wildcard[], cap: number): number {
-  // NFA state = (pattern, index into its token list); a star token loops on itself.
-  const tokens = patterns.map(tokenize);
-  const closure = (states: Set<string>): Set<string> => {
-    const stack = [...states];
-    while (stack.length > 0) {
-      const s = stack.pop()!;
-      const [p, i] = s.split(':').map(Number) as [number, number];
-      if (tokens[p]![i] === STAR) {
-        const next = `${p}:${i + 1}`;
-        if (!states.has(next)) {
-          states.add(next);
-          stack.push(next);
-        }
-      }
-    }
+  // NFA states are integers: each pattern's tokens laid end to end; a star token loops on itself.
+  const tokens: string[] = [];
+  const starts: number[] = [];
+  for (const w of patterns) {
+    starts.push(tokens.length);
+    tokens.push(...tokenize(w), END);
+  }
+  const close = (states: Set<number>): Set<number> => {
+    for (const s of states) if (tokens[s] === STAR) states.add(s + 1); // Set iteration visits additions
     return states;
   };
   const alphabet = new Set<string>(['\u0000']);
-  for (const list of tokens) for (const t of list) if (t !== STAR) alphabet.add(t);
-  const start = closure(new Set(tokens.map((_, p) => `${p}:0`)));
-  const seen = new Set<string>([[...start].sort().join(',')]);
+  for (const t of tokens) if (t !== STAR && t !== END) alphabet.add(t);
+  const keyOf = (states: Set<number>): string => [...states].sort((a, b) => a - b).join(',');
+  const start = close(new Set(starts));
+  const seen = new Set<string>([keyOf(start)]);
   const queue = [start];
   let max = 0;
-  let explored = 0;
-  while (queue.length > 0 && explored++ < 20_000) {
-    const states = queue.shift()!;
+  for (let head = 0; head < queue.length && head < 20_000; head++) {
+    const states = queue[head]!;
     // Ruler counts neither the accepting position nor the opening quote: two fewer than our states.
     max = Math.max(max, states.size - 2 * patterns.length);
     if (max >= cap) return cap;
     for (const ch of alphabet) {
-      const next = new Set<string>();
+      const next = new Set<number>();
       for (const s of states) {
-        const [p, i] = s.split(':').map(Number) as [number, number];
-        const t = tokens[p]![i];
+        const t = tokens[s];
         if (t === STAR) next.add(s);
-        else if (t === ch) next.add(`${p}:${i + 1}`);
+        else if (t === ch) next.add(s + 1);
       }
       if (next.size === 0) continue;
-      closure(next);
-      const key = [...next].sort().join(',');
+      const key = keyOf(close(next));
       if (!seen.has(key)) {
         seen.add(key);
         queue.push(next);
@@ -139,6 +131,7 @@ export function wildcardComplexity(patterns: readonly Wildcard[], cap: number): 
 }
 
 const STAR = '\u0001*';
+const END = '\u0001$';
 
 /** The pattern as Ruler sees it (between quotes), one token per character or star. */
 function tokenize(w: Wildcard): string[] {
