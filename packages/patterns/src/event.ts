@@ -3,6 +3,9 @@
  * list of leaf values found there. Arrays add no path segment (event arrays are "crushed" as in
  * event-ruler); each leaf remembers which array elements it came from, so a rule can refuse to combine
  * fields from different elements of the same array (event-ruler's array consistency).
+ *
+ * The walker follows a trie of the paths rules name and skips everything else by structure alone, so
+ * an event's cost is mostly the bytes of the fields that matter.
  */
 import { InvalidEventError } from './errors.js';
 import { JsonCursor, JsonSyntaxError, MAX_JSON_DEPTH, type JsonObject } from './json.js';
@@ -20,10 +23,50 @@ export interface Leaf {
 
 export type EventFields = Map<string, Leaf[]>;
 
-/** Which paths to collect: the paths rules name, and every dotted prefix of them (to know where to descend). */
-export interface PathFilter {
-  readonly leaves: ReadonlyMap<string, unknown>;
-  readonly prefixes: ReadonlyMap<string, unknown>;
+/** One step of a named path: `detail` → `detail.state`. */
+export class PathNode {
+  readonly children = new Map<string, PathNode>();
+  /** How many rule conditions go through or end at this node; the node goes when it drops to 0. */
+  refs = 0;
+  /** How many rule conditions name exactly this path. */
+  leafRefs = 0;
+
+  constructor(readonly path: string) {}
+}
+
+/** The paths rules name, as a trie of dot-separated segments, with reference counts. */
+export class PathTrie {
+  readonly root = new PathNode('');
+
+  add(path: string, delta: 1 | -1): void {
+    let node = this.root;
+    const segments = path.split('.');
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      let child = node.children.get(segment);
+      if (child === undefined) {
+        if (delta < 0) return;
+        child = new PathNode(segments.slice(0, i + 1).join('.'));
+        node.children.set(segment, child);
+      }
+      child.refs += delta;
+      if (i === segments.length - 1) child.leafRefs += delta;
+      if (child.refs <= 0) node.children.delete(segment);
+      node = child;
+    }
+  }
+}
+
+/** The node for an event key, which may itself contain dots (`{"a.b": 1}` is path `a.b`). */
+function childFor(node: PathNode, key: string): PathNode | undefined {
+  const child = node.children.get(key);
+  if (child !== undefined || !key.includes('.')) return child;
+  let at: PathNode | undefined = node;
+  for (const segment of key.split('.')) {
+    at = at.children.get(segment);
+    if (at === undefined) return undefined;
+  }
+  return at;
 }
 
 /** Collector shared by the text and value walkers. */
@@ -32,8 +75,6 @@ class Collector {
   /** Per array id: the first path that had a leaf in it, or '' once two paths did. */
   private readonly arrayPaths: Array<string | undefined> = [];
   private arrays = 0;
-
-  constructor(readonly filter: PathFilter) {}
 
   newArray(): number {
     return this.arrays++;
@@ -75,17 +116,15 @@ class Collector {
   }
 }
 
+const NOT_AN_OBJECT = 'Event must be a JSON object';
+
 /** Reads an event given as JSON text. Throws InvalidEventError for anything but a JSON object. */
-export function readEventText(text: string, filter: PathFilter): EventFields {
+export function readEventText(text: string, paths: PathTrie): EventFields {
   const cursor = new JsonCursor(text);
-  const collector = new Collector(filter);
+  const collector = new Collector();
   try {
-    if (cursor.peek() !== 123 /* { */) {
-      if (Number.isNaN(cursor.peek())) throw new InvalidEventError('Event must be a JSON object');
-      cursor.skipValue();
-      throw new InvalidEventError('Event must be a JSON object');
-    }
-    walkObject(cursor, collector, '', null);
+    if (cursor.peek() !== 123 /* { */) throw new InvalidEventError(NOT_AN_OBJECT);
+    walkObject(cursor, collector, paths.root, null);
     cursor.expectEnd();
   } catch (error) {
     if (error instanceof JsonSyntaxError) {
@@ -98,7 +137,7 @@ export function readEventText(text: string, filter: PathFilter): EventFields {
   return collector.finish();
 }
 
-function walkObject(cursor: JsonCursor, collector: Collector, prefix: string, trail: number[] | null): void {
+function walkObject(cursor: JsonCursor, collector: Collector, node: PathNode, trail: number[] | null): void {
   cursor.enter();
   cursor.pos++; // {
   if (cursor.peek() === 125 /* } */) {
@@ -106,32 +145,27 @@ function walkObject(cursor: JsonCursor, collector: Collector, prefix: string, tr
     cursor.leave();
     return;
   }
-  const { leaves, prefixes } = collector.filter;
   for (;;) {
     if (cursor.peek() !== 34)
       cursor.unexpected(cursor.peek(), 'was expecting double-quote to start field name');
     const key = cursor.readString();
     cursor.expectColon();
-    const path = prefix === '' ? key : prefix + '.' + key;
-    const isLeaf = leaves.has(path);
-    if (isLeaf || prefixes.has(path)) walkValue(cursor, collector, path, trail, isLeaf);
-    else cursor.skipValue();
+    const child = childFor(node, key);
+    if (child !== undefined) walkValue(cursor, collector, child, trail);
+    else {
+      cursor.skipWhitespace();
+      cursor.skipValueLenient();
+    }
     if (cursor.endOfMember(125, 'Object')) break;
   }
   cursor.leave();
 }
 
-function walkValue(
-  cursor: JsonCursor,
-  collector: Collector,
-  path: string,
-  trail: number[] | null,
-  isLeaf: boolean,
-): void {
+function walkValue(cursor: JsonCursor, collector: Collector, node: PathNode, trail: number[] | null): void {
   const c = cursor.peek();
   if (c === 123 /* { */) {
-    if (collector.filter.prefixes.has(path)) walkObject(cursor, collector, path, trail);
-    else cursor.skipValue(); // an object where rules want a leaf: it has none
+    if (node.children.size > 0) walkObject(cursor, collector, node, trail);
+    else cursor.skipValueLenient(); // an object where rules want a leaf: it has none
   } else if (c === 91 /* [ */) {
     cursor.enter();
     cursor.pos++;
@@ -140,85 +174,78 @@ function walkValue(
       const id = collector.newArray();
       for (let index = 0; ; index++) {
         const elementTrail = trail === null ? [id, index] : [...trail, id, index];
-        walkValue(cursor, collector, path, elementTrail, isLeaf);
+        walkValue(cursor, collector, node, elementTrail);
         if (cursor.endOfMember(93, 'Array')) break;
       }
     }
     cursor.leave();
-  } else if (!isLeaf) {
-    cursor.skipValue(); // a scalar where rules only name deeper paths
+  } else if (node.leafRefs === 0) {
+    cursor.skipValueLenient(); // a scalar where rules only name deeper paths
   } else if (c === 34) {
-    collector.add(path, LeafType.String, cursor.readString(), trail);
+    collector.add(node.path, LeafType.String, cursor.readString(), trail);
   } else if (c === 45 || (c >= 48 && c <= 57)) {
-    collector.add(path, LeafType.Number, cursor.readNumberText(), trail);
+    collector.add(node.path, LeafType.Number, cursor.readNumberText(), trail);
   } else if (Number.isNaN(c)) {
     cursor.fail('Unexpected end-of-input: expected a value');
   } else {
-    collector.add(path, LeafType.Literal, cursor.readLiteral(), trail);
+    collector.add(node.path, LeafType.Literal, cursor.readLiteral(), trail);
   }
 }
 
 /** Reads an event given as a parsed JS object (numbers take their shortest text). */
-export function readEventValue(event: JsonObject, filter: PathFilter): EventFields {
+export function readEventValue(event: JsonObject, paths: PathTrie): EventFields {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-    throw new InvalidEventError('Event must be a JSON object');
+    throw new InvalidEventError(NOT_AN_OBJECT);
   }
-  const collector = new Collector(filter);
-  walkJsObject(event, collector, '', null, 0);
+  const collector = new Collector();
+  walkJsObject(event, collector, paths.root, null, 0);
   return collector.finish();
 }
 
 function walkJsObject(
   obj: object,
   collector: Collector,
-  prefix: string,
+  node: PathNode,
   trail: number[] | null,
   depth: number,
 ): void {
   if (depth > MAX_JSON_DEPTH) throw new InvalidEventError(`Event nesting exceeds ${MAX_JSON_DEPTH} levels`);
-  const { leaves, prefixes } = collector.filter;
-  for (const [key, value] of Object.entries(obj)) {
-    const path = prefix === '' ? key : prefix + '.' + key;
-    const isLeaf = leaves.has(path);
-    if (isLeaf || prefixes.has(path)) walkJsValue(value, collector, path, trail, isLeaf, depth + 1);
+  for (const key of Object.keys(obj)) {
+    const child = childFor(node, key);
+    if (child !== undefined) {
+      walkJsValue((obj as Record<string, unknown>)[key], collector, child, trail, depth + 1);
+    }
   }
 }
 
 function walkJsValue(
   value: unknown,
   collector: Collector,
-  path: string,
+  node: PathNode,
   trail: number[] | null,
-  isLeaf: boolean,
   depth: number,
 ): void {
   if (depth > MAX_JSON_DEPTH) throw new InvalidEventError(`Event nesting exceeds ${MAX_JSON_DEPTH} levels`);
   if (Array.isArray(value)) {
     if (value.length === 0) return;
     const id = collector.newArray();
-    value.forEach((element, index) => {
-      walkJsValue(
-        element,
-        collector,
-        path,
-        trail === null ? [id, index] : [...trail, id, index],
-        isLeaf,
-        depth + 1,
-      );
-    });
+    for (let index = 0; index < value.length; index++) {
+      const elementTrail = trail === null ? [id, index] : [...trail, id, index];
+      walkJsValue(value[index], collector, node, elementTrail, depth + 1);
+    }
   } else if (value !== null && typeof value === 'object') {
-    walkJsObject(value, collector, path, trail, depth);
-  } else if (!isLeaf || value === undefined) {
+    if (node.children.size > 0) walkJsObject(value, collector, node, trail, depth);
+  } else if (node.leafRefs === 0 || value === undefined) {
     return;
   } else if (typeof value === 'string') {
-    collector.add(path, LeafType.String, value, trail);
+    collector.add(node.path, LeafType.String, value, trail);
   } else if (typeof value === 'number') {
     if (!Number.isFinite(value))
-      throw new InvalidEventError(`Event value at ${path} is not a JSON number: ${value}`);
-    collector.add(path, LeafType.Number, String(value), trail);
+      throw new InvalidEventError(`Event value at ${node.path} is not a JSON number: ${value}`);
+    collector.add(node.path, LeafType.Number, String(value), trail);
   } else if (typeof value === 'boolean' || value === null) {
-    collector.add(path, LeafType.Literal, String(value), trail);
+    collector.add(node.path, LeafType.Literal, String(value), trail);
   } else {
-    throw new InvalidEventError(`Event value at ${path} is not JSON: a ${typeof value}`);
+    throw new InvalidEventError(`Event value at ${node.path} is not JSON: a ${typeof value}`);
   }
 }

@@ -7,12 +7,12 @@
  * is never looked at again. This is event-ruler's idea (a machine of name states and value matchers)
  * in a simpler shape of our own.
  */
-import { readEventText, readEventValue, type Leaf, type PathFilter } from './event.js';
+import { PathTrie, readEventText, readEventValue, type Leaf } from './event.js';
 import type { JsonObject } from './json.js';
 import { exactDouble } from './numbers.js';
 import { ipKey } from './ip.js';
+import { foldCase } from './ignore-case.js';
 import {
-  foldCase,
   inNumericRange,
   LeafType,
   matcherAccepts,
@@ -148,14 +148,27 @@ class AffixIndex<T> {
     return this.lengths.length === 0;
   }
 
-  forEachMatch(value: string, visit: (item: T) => void): void {
+  /** The item lists whose affix the value has, one per matching length. */
+  matches(value: string, out: T[][]): void {
     for (const length of this.lengths) {
       if (length > value.length) break;
       const key = this.suffix ? value.slice(value.length - length) : value.slice(0, length);
       const list = this.byLength.get(length)!.get(key);
-      if (list !== undefined) for (const item of list) visit(item);
+      if (list !== undefined) out.push(list);
     }
   }
+}
+
+/** Adds the edge to `out` unless it is already there for this run. */
+function pushOnce<Id>(edge: Edge<Id>, run: number, out: Edge<Id>[]): void {
+  if (edge.stamp !== run) {
+    edge.stamp = run;
+    out.push(edge);
+  }
+}
+
+function pushAllOnce<Id>(list: readonly Edge<Id>[] | undefined, run: number, out: Edge<Id>[]): void {
+  if (list !== undefined) for (const edge of list) pushOnce(edge, run, out);
 }
 
 type RangeMatcher = Extract<Matcher, { kind: 'numeric' }>;
@@ -186,9 +199,9 @@ class RangeIndex<Id> {
     return this.entries.length === 0;
   }
 
-  forEachMatch(value: number, visit: (edge: Edge<Id>) => void): void {
+  collect(value: number, run: number, out: Edge<Id>[]): void {
     if (this.entries.length <= 8) {
-      for (const e of this.entries) if (inNumericRange(e.range, value)) visit(e.edge);
+      for (const e of this.entries) if (inNumericRange(e.range, value)) pushOnce(e.edge, run, out);
       return;
     }
     if (this.tree === undefined) this.tree = buildRangeTree(this.entries);
@@ -197,17 +210,17 @@ class RangeIndex<Id> {
       if (value < node.center) {
         for (const e of node.byLow) {
           if (e.range.low > value) break;
-          if (inNumericRange(e.range, value)) visit(e.edge);
+          if (inNumericRange(e.range, value)) pushOnce(e.edge, run, out);
         }
         node = node.left;
       } else if (value > node.center) {
         for (const e of node.byHighDesc) {
           if (e.range.high < value) break;
-          if (inNumericRange(e.range, value)) visit(e.edge);
+          if (inNumericRange(e.range, value)) pushOnce(e.edge, run, out);
         }
         node = node.right;
       } else {
-        for (const e of node.byLow) if (inNumericRange(e.range, value)) visit(e.edge);
+        for (const e of node.byLow) if (inNumericRange(e.range, value)) pushOnce(e.edge, run, out);
         return;
       }
     }
@@ -246,6 +259,12 @@ function buildRangeTree<Id>(entries: RangeEntry<Id>[]): RangeTree<Id> | null {
   };
 }
 
+/** A matcher whose index lookup only finds candidates: it is run on the value to confirm. */
+interface Checked<Id> {
+  readonly matcher: Matcher;
+  readonly edge: Edge<Id>;
+}
+
 /** The conditions leaving one node on one field, indexed by the values they accept. */
 class FieldIndex<Id> {
   readonly edges = new Map<string, Edge<Id>>();
@@ -254,16 +273,17 @@ class FieldIndex<Id> {
   private readonly numberTexts = new Map<string, Bucket<Id>>();
   private readonly numbers = new Map<number, Bucket<Id>>();
   private readonly literals = new Map<string, Bucket<Id>>();
-  private readonly folded = new Map<string, Bucket<Id>>();
   private readonly prefixes = new AffixIndex<Edge<Id>>(false);
   private readonly suffixes = new AffixIndex<Edge<Id>>(true);
-  private readonly foldedPrefixes = new AffixIndex<Edge<Id>>(false);
-  private readonly foldedSuffixes = new AffixIndex<Edge<Id>>(true);
+  /** Case-insensitive matchers indexed by their foldCase key, checked exactly on a hit. */
+  private readonly folded = new Map<string, Checked<Id>[]>();
+  private readonly foldedPrefixes = new AffixIndex<Checked<Id>>(false);
+  private readonly foldedSuffixes = new AffixIndex<Checked<Id>>(true);
   /** Wildcards indexed by the literal text before their first star, checked in full on a hit. */
-  private readonly wildcards = new AffixIndex<{ matcher: Matcher; edge: Edge<Id> }>(false);
+  private readonly wildcards = new AffixIndex<Checked<Id>>(false);
   private readonly ranges = new RangeIndex<Id>();
   /** Matchers tested one by one: cidr, anything-but, exists:true. All of them can match most values. */
-  private scanned: Array<{ matcher: Matcher; edge: Edge<Id> }> = [];
+  private scanned: Checked<Id>[] = [];
   private readonly absence: Edge<Id>[] = [];
 
   constructor(readonly path: string) {}
@@ -302,20 +322,27 @@ class FieldIndex<Id> {
         put(this.literals, m.value);
         return;
       case 'equals-ignore-case':
-        put(this.folded, m.value);
+        if (add) {
+          const list = this.folded.get(m.value);
+          if (list === undefined) this.folded.set(m.value, [{ matcher: m, edge }]);
+          else list.push({ matcher: m, edge });
+        } else {
+          const kept = (this.folded.get(m.value) ?? []).filter((item) => item.edge !== edge);
+          if (kept.length > 0) this.folded.set(m.value, kept);
+          else this.folded.delete(m.value);
+        }
         return;
       case 'prefix':
       case 'suffix': {
-        const index =
-          m.kind === 'prefix'
-            ? m.ignoreCase
-              ? this.foldedPrefixes
-              : this.prefixes
-            : m.ignoreCase
-              ? this.foldedSuffixes
-              : this.suffixes;
-        if (add) index.add(m.value, edge);
-        else index.remove(m.value, (e) => e === edge);
+        if (m.ignoreCase !== undefined) {
+          const index = m.kind === 'prefix' ? this.foldedPrefixes : this.foldedSuffixes;
+          if (add) index.add(m.value, { matcher: m, edge });
+          else index.remove(m.value, (item) => item.edge === edge);
+        } else {
+          const index = m.kind === 'prefix' ? this.prefixes : this.suffixes;
+          if (add) index.add(m.value, edge);
+          else index.remove(m.value, (e) => e === edge);
+        }
         return;
       }
       case 'wildcard': {
@@ -347,57 +374,66 @@ class FieldIndex<Id> {
     else this.scanned = this.scanned.filter((s) => s.edge !== edge);
   }
 
-  /** Calls `visit` once for each edge that accepts this value. `run` is the current match-run stamp. */
-  forEachAccepting(leaf: Leaf, run: number, visit: (edge: Edge<Id>) => void): void {
-    const once = (edge: Edge<Id>): void => {
-      if (edge.stamp !== run) {
-        edge.stamp = run;
-        visit(edge);
-      }
-    };
-    const onceAll = (list: Bucket<Id> | undefined): void => {
-      if (list !== undefined) for (const edge of list) once(edge);
-    };
+  /** Appends to `out` each edge that accepts this value, once per `run` stamp. */
+  collectAccepting(leaf: Leaf, run: number, out: Edge<Id>[]): void {
     const text = leaf.text;
     switch (leaf.type) {
       case LeafType.String: {
-        onceAll(this.strings.get(text));
+        pushAllOnce(this.strings.get(text), run, out);
         if (this.ips.size > 0) {
           const key = ipKey(text);
-          if (key !== undefined) onceAll(this.ips.get(key));
+          if (key !== undefined) pushAllOnce(this.ips.get(key), run, out);
         }
-        if (!this.prefixes.isEmpty) this.prefixes.forEachMatch(text, once);
-        if (!this.suffixes.isEmpty) this.suffixes.forEachMatch(text, once);
+        if (!this.prefixes.isEmpty || !this.suffixes.isEmpty) {
+          const lists: Edge<Id>[][] = [];
+          this.prefixes.matches(text, lists);
+          this.suffixes.matches(text, lists);
+          for (const list of lists) pushAllOnce(list, run, out);
+        }
         if (this.folded.size > 0 || !this.foldedPrefixes.isEmpty || !this.foldedSuffixes.isEmpty) {
+          // The folded key finds candidates; each is confirmed with event-ruler's exact rule.
           const folded = foldCase(text);
-          onceAll(this.folded.get(folded));
-          if (!this.foldedPrefixes.isEmpty) this.foldedPrefixes.forEachMatch(folded, once);
-          if (!this.foldedSuffixes.isEmpty) this.foldedSuffixes.forEachMatch(folded, once);
+          const lists: Checked<Id>[][] = [];
+          const exact = this.folded.get(folded);
+          if (exact !== undefined) lists.push(exact);
+          this.foldedPrefixes.matches(folded, lists);
+          this.foldedSuffixes.matches(folded, lists);
+          for (const list of lists) {
+            for (const item of list) {
+              if (item.edge.stamp !== run && matcherAccepts(item.matcher, leaf))
+                pushOnce(item.edge, run, out);
+            }
+          }
         }
         if (!this.wildcards.isEmpty) {
-          this.wildcards.forEachMatch(text, (item) => {
-            if (item.edge.stamp !== run && matcherAccepts(item.matcher, leaf)) once(item.edge);
-          });
+          const lists: Checked<Id>[][] = [];
+          this.wildcards.matches(text, lists);
+          for (const list of lists) {
+            for (const item of list) {
+              if (item.edge.stamp !== run && matcherAccepts(item.matcher, leaf))
+                pushOnce(item.edge, run, out);
+            }
+          }
         }
         break;
       }
       case LeafType.Number: {
-        onceAll(this.numberTexts.get(text));
+        pushAllOnce(this.numberTexts.get(text), run, out);
         if (this.numbers.size > 0 || !this.ranges.isEmpty) {
           const value = exactDouble(text);
           if (value !== undefined) {
-            onceAll(this.numbers.get(value));
-            if (!this.ranges.isEmpty) this.ranges.forEachMatch(value, once);
+            pushAllOnce(this.numbers.get(value), run, out);
+            if (!this.ranges.isEmpty) this.ranges.collect(value, run, out);
           }
         }
         break;
       }
       case LeafType.Literal:
-        onceAll(this.literals.get(text));
+        pushAllOnce(this.literals.get(text), run, out);
         break;
     }
     for (const { matcher, edge } of this.scanned) {
-      if (edge.stamp !== run && matcherAccepts(matcher, leaf)) once(edge);
+      if (edge.stamp !== run && matcherAccepts(matcher, leaf)) pushOnce(edge, run, out);
     }
   }
 }
@@ -431,8 +467,8 @@ class Machine<Id> implements RuleMatcher<Id> {
   private nextNodeId = 1;
   private readonly root: Node<Id>;
   private readonly rulesById = new Map<Id, Pattern>();
-  /** Paths named by some rule, and their dotted prefixes, with reference counts (the event filter). */
-  private readonly filter = { leaves: new Map<string, number>(), prefixes: new Map<string, number>() };
+  /** Paths named by some rule: the event walker reads only these. */
+  private readonly paths = new PathTrie();
   private run = 0;
 
   constructor(options: PatternOptions) {
@@ -482,7 +518,7 @@ class Machine<Id> implements RuleMatcher<Id> {
         if (edge.acceptsAbsence) node.absenceFields.add(index);
       }
       edge.refs++;
-      this.countPath(condition.path, 1);
+      this.paths.add(condition.path, 1);
       node = edge.target;
     }
     node.rules.set(id, (node.rules.get(id) ?? 0) + 1);
@@ -501,7 +537,7 @@ class Machine<Id> implements RuleMatcher<Id> {
     const edge = index?.edges.get(condition.key);
     if (index === undefined || edge === undefined) return;
     this.removeSubRule(id, subRule, depth + 1, edge.target);
-    this.countPath(condition.path, -1);
+    this.paths.add(condition.path, -1);
     if (--edge.refs > 0) return;
     index.removeEdge(edge);
     if (edge.acceptsAbsence && !index.hasAbsence) node.absenceFields.delete(index);
@@ -511,45 +547,52 @@ class Machine<Id> implements RuleMatcher<Id> {
     }
   }
 
-  private countPath(path: string, delta: number): void {
-    bump(this.filter.leaves, path, delta);
-    for (let dot = path.indexOf('.'); dot >= 0; dot = path.indexOf('.', dot + 1)) {
-      bump(this.filter.prefixes, path.slice(0, dot), delta);
-    }
+  match(event: string | JsonObject): Id[] {
+    const fields =
+      typeof event === 'string' ? readEventText(event, this.paths) : readEventValue(event, this.paths);
+    const state: MatchRun<Id> = { fields, run: ++this.run, found: [], foundSet: null, visited: null };
+    this.visit(this.root, NO_CONSTRAINTS, state);
+    return state.found;
   }
 
-  match(event: string | JsonObject): Id[] {
-    const filter: PathFilter = this.filter;
-    const fields = typeof event === 'string' ? readEventText(event, filter) : readEventValue(event, filter);
-    const found = new Set<Id>();
-    // Stamps mark nodes and edges per run, instead of allocating visited sets.
-    const run = ++this.run;
-    const visitedWithConstraints = new Set<string>();
-    const visit = (node: Node<Id>, constraints: Constraints): void => {
-      if (constraints.length === 0) {
-        if (node.stamp === run) return;
-        node.stamp = run;
-      } else {
-        const key = `${node.id}|${constraints.join(',')}`;
-        if (visitedWithConstraints.has(key)) return;
-        visitedWithConstraints.add(key);
-      }
-      for (const id of node.rules.keys()) found.add(id);
-      if (node.fields.size === 0) return;
-      if (node.fields.size <= fields.size) {
-        for (const [path, index] of node.fields) this.step(index, fields.get(path), constraints, run, visit);
-      } else {
-        for (const [path, leaves] of fields) {
-          const index = node.fields.get(path);
-          if (index !== undefined) this.step(index, leaves, constraints, run, visit);
-        }
-        for (const index of node.absenceFields) {
-          if (!fields.has(index.path)) this.step(index, undefined, constraints, run, visit);
+  private visit(node: Node<Id>, constraints: Constraints, state: MatchRun<Id>): void {
+    // Stamps mark nodes per run instead of allocating visited sets; constrained visits are rarer.
+    if (constraints.length === 0) {
+      if (node.stamp === state.run) return;
+      node.stamp = state.run;
+    } else {
+      const key = `${node.id}|${constraints.join(',')}`;
+      state.visited ??= new Set();
+      if (state.visited.has(key)) return;
+      state.visited.add(key);
+    }
+    if (node.rules.size > 0) {
+      for (const id of node.rules.keys()) {
+        // A rule's $or branches can end at several nodes: report it once. Lists stay short, until not.
+        if (state.found.length < 16) {
+          if (!state.found.includes(id)) state.found.push(id);
+        } else {
+          state.foundSet ??= new Set(state.found);
+          if (!state.foundSet.has(id)) {
+            state.foundSet.add(id);
+            state.found.push(id);
+          }
         }
       }
-    };
-    visit(this.root, NO_CONSTRAINTS);
-    return [...found];
+    }
+    if (node.fields.size === 0) return;
+    const fields = state.fields;
+    if (node.fields.size <= fields.size) {
+      for (const [path, index] of node.fields) this.step(index, fields.get(path), constraints, state);
+    } else {
+      for (const [path, leaves] of fields) {
+        const index = node.fields.get(path);
+        if (index !== undefined) this.step(index, leaves, constraints, state);
+      }
+      for (const index of node.absenceFields) {
+        if (!fields.has(index.path)) this.step(index, undefined, constraints, state);
+      }
+    }
   }
 
   /** Follows every edge of one field that the event's values (or their absence) satisfy. */
@@ -557,8 +600,7 @@ class Machine<Id> implements RuleMatcher<Id> {
     index: FieldIndex<Id>,
     leaves: Leaf[] | undefined,
     constraints: Constraints,
-    run: number,
-    visit: (node: Node<Id>, constraints: Constraints) => void,
+    state: MatchRun<Id>,
   ): void {
     let present = false;
     if (leaves !== undefined) {
@@ -567,20 +609,26 @@ class Machine<Id> implements RuleMatcher<Id> {
         if (trail !== null && constraints.length > 0 && !isConsistent(trail, constraints)) continue;
         present = true;
         const next = trail === null ? constraints : extend(constraints, trail);
-        // Edge stamps dedupe within one leaf; each leaf gets a fresh sub-run so that another leaf
-        // (another array element) can follow the same edge under different constraints.
-        const leafRun = trail === null && constraints.length === 0 ? run : -++this.run;
-        index.forEachAccepting(leaf, leafRun, (edge) => visit(edge.target, next));
+        // Edge stamps dedupe within one leaf; a leaf that brings or meets array constraints gets a
+        // fresh sub-run, so another array element can follow the same edge under other constraints.
+        const leafRun = trail === null && constraints.length === 0 ? state.run : -++this.run;
+        const edges: Edge<Id>[] = [];
+        index.collectAccepting(leaf, leafRun, edges);
+        for (const edge of edges) this.visit(edge.target, next, state);
       }
     }
     // exists:false holds when no value is present that fits the constraints picked up so far; like
     // event-ruler, this depends on which fields (in path order) were matched before it.
-    if (!present) for (const edge of index.absenceEdges) visit(edge.target, constraints);
+    if (!present) for (const edge of index.absenceEdges) this.visit(edge.target, constraints, state);
   }
 }
 
-function bump(map: Map<string, number>, key: string, delta: number): void {
-  const next = (map.get(key) ?? 0) + delta;
-  if (next <= 0) map.delete(key);
-  else map.set(key, next);
+interface MatchRun<Id> {
+  readonly fields: Map<string, Leaf[]>;
+  readonly run: number;
+  /** Matched rule ids, in the order found; few per event, so a list beats a set. */
+  readonly found: Id[];
+  foundSet: Set<Id> | null;
+  /** (node, constraints) pairs already visited, for constrained visits only. */
+  visited: Set<string> | null;
 }

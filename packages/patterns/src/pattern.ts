@@ -13,6 +13,13 @@ import {
   type JsonNode,
   type JsonObject,
 } from './json.js';
+import {
+  compileIgnoreCase,
+  endsWithIgnoreCase,
+  equalsIgnoreCase,
+  startsWithIgnoreCase,
+  type IgnoreCase,
+} from './ignore-case.js';
 import { exactDouble } from './numbers.js';
 import { parseWildcard, matchWildcard, wildcardComplexity, type Wildcard } from './wildcard.js';
 
@@ -24,7 +31,7 @@ export type AnythingBut =
       numberTexts: ReadonlySet<string>;
     }
   | { form: 'prefix' | 'suffix'; values: readonly string[] }
-  | { form: 'equals-ignore-case'; values: ReadonlySet<string> }
+  | { form: 'equals-ignore-case'; values: readonly IgnoreCase[] }
   | { form: 'wildcard'; values: readonly Wildcard[] };
 
 export type Matcher =
@@ -33,8 +40,10 @@ export type Matcher =
   /** Exact number: by its text, and by value when a double holds it exactly (`value`). */
   | { kind: 'number'; text: string; value: number | undefined }
   | { kind: 'literal'; value: 'true' | 'false' | 'null' }
-  | { kind: 'prefix' | 'suffix'; value: string; ignoreCase: boolean }
-  | { kind: 'equals-ignore-case'; value: string }
+  /** `value` is the affix, or with `ignoreCase` its foldCase key (the index key; `ignoreCase` decides). */
+  | { kind: 'prefix' | 'suffix'; value: string; ignoreCase: IgnoreCase | undefined }
+  /** `value` is the foldCase key. */
+  | { kind: 'equals-ignore-case'; value: string; ignoreCase: IgnoreCase }
   | { kind: 'wildcard'; wildcard: Wildcard }
   | { kind: 'numeric'; low: number; lowInclusive: boolean; high: number; highInclusive: boolean }
   | { kind: 'cidr'; range: IpRange }
@@ -102,11 +111,6 @@ const RESERVED_WORDS = new Set([
   'ip-address-in-range',
   'ip-address-not-in-range',
 ]);
-
-/** Case folding for equals-ignore-case (see README: differs from Ruler only on one-to-many mappings). */
-export function foldCase(value: string): string {
-  return value.toUpperCase().toLowerCase();
-}
 
 /**
  * Parses and validates a pattern. Throws InvalidPatternError with AWS's message for anything
@@ -260,15 +264,18 @@ class Compiler {
         return { kind: 'string', value: operand.value, ip: undefined };
       case 'prefix':
       case 'suffix': {
-        if (operand.kind === 'string') return { kind: op, value: operand.value, ignoreCase: false };
-        const folded = this.ignoreCaseOperand(operand);
-        if (folded === undefined) throw this.error(`${op} match pattern must be a string`, operand);
-        return { kind: op, value: folded, ignoreCase: true };
+        if (operand.kind === 'string') return { kind: op, value: operand.value, ignoreCase: undefined };
+        const ignoreCase = this.ignoreCaseOperand(operand);
+        if (ignoreCase === undefined) throw this.error(`${op} match pattern must be a string`, operand);
+        return { kind: op, value: ignoreCase.key, ignoreCase };
       }
-      case 'equals-ignore-case':
-        if (operand.kind !== 'string')
+      case 'equals-ignore-case': {
+        if (operand.kind !== 'string') {
           throw this.error('equals-ignore-case match pattern must be a string', operand);
-        return { kind: 'equals-ignore-case', value: foldCase(operand.value) };
+        }
+        const ignoreCase = compileIgnoreCase(operand.value);
+        return { kind: 'equals-ignore-case', value: ignoreCase.key, ignoreCase };
+      }
       case 'wildcard':
         if (operand.kind !== 'string') throw this.error('wildcard match pattern must be a string', operand);
         return { kind: 'wildcard', wildcard: this.wildcard(operand) };
@@ -294,12 +301,12 @@ class Compiler {
     }
   }
 
-  /** `{"equals-ignore-case": "x"}` as the operand of prefix/suffix: the folded string, else undefined. */
-  private ignoreCaseOperand(operand: JsonNode): string | undefined {
+  /** `{"equals-ignore-case": "x"}` as the operand of prefix/suffix, else undefined. */
+  private ignoreCaseOperand(operand: JsonNode): IgnoreCase | undefined {
     if (operand.kind !== 'object' || operand.members.length !== 1) return undefined;
     const [key, value] = operand.members[0]!;
     if (key !== 'equals-ignore-case' || value.kind !== 'string') return undefined;
-    return foldCase(value.value);
+    return compileIgnoreCase(value.value);
   }
 
   private wildcard(node: Extract<JsonNode, { kind: 'string' }>): Wildcard {
@@ -416,7 +423,7 @@ class Compiler {
               operand,
               'Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.',
             );
-            return { form: 'equals-ignore-case', values: new Set(values.map(foldCase)) };
+            return { form: 'equals-ignore-case', values: values.map(compileIgnoreCase) };
           }
           case 'wildcard': {
             const list = operand.kind === 'array' ? operand.items : [operand];
@@ -512,9 +519,9 @@ export function matcherKey(m: Matcher): string {
       return `l:${m.value}`;
     case 'prefix':
     case 'suffix':
-      return `${m.kind}${m.ignoreCase ? '/i' : ''}:${m.value}`;
+      return m.ignoreCase ? `${m.kind}/i:${m.ignoreCase.source}` : `${m.kind}:${m.value}`;
     case 'equals-ignore-case':
-      return `i:${m.value}`;
+      return `i:${m.ignoreCase.source}`;
     case 'wildcard':
       return `w:${m.wildcard.source}`;
     case 'numeric':
@@ -532,7 +539,7 @@ export function matcherKey(m: Matcher): string {
         case 'suffix':
           return `!${b.form}:${JSON.stringify([...b.values].sort())}`;
         case 'equals-ignore-case':
-          return `!i:${JSON.stringify([...b.values].sort())}`;
+          return `!i:${JSON.stringify(b.values.map((v) => v.source).sort())}`;
         case 'wildcard':
           return `!w:${JSON.stringify(b.values.map((w) => w.source).sort())}`;
       }
@@ -571,13 +578,13 @@ export function matcherAccepts(m: Matcher, leaf: LeafValue): boolean {
     case 'literal':
       return leaf.type === LeafType.Literal && leaf.text === m.value;
     case 'prefix':
-      return (
-        isString && (m.ignoreCase ? foldCase(leaf.text).startsWith(m.value) : leaf.text.startsWith(m.value))
-      );
+      if (!isString) return false;
+      return m.ignoreCase ? startsWithIgnoreCase(m.ignoreCase, leaf.text) : leaf.text.startsWith(m.value);
     case 'suffix':
-      return isString && (m.ignoreCase ? foldCase(leaf.text).endsWith(m.value) : leaf.text.endsWith(m.value));
+      if (!isString) return false;
+      return m.ignoreCase ? endsWithIgnoreCase(m.ignoreCase, leaf.text) : leaf.text.endsWith(m.value);
     case 'equals-ignore-case':
-      return isString && foldCase(leaf.text) === m.value;
+      return isString && equalsIgnoreCase(m.ignoreCase, leaf.text);
     case 'wildcard':
       return isString && matchWildcard(m.wildcard, leaf.text);
     case 'numeric': {
@@ -619,7 +626,7 @@ export function isExcluded(but: AnythingBut, leaf: LeafValue): boolean {
     case 'suffix':
       return leaf.type === LeafType.String && but.values.some((s) => leaf.text.endsWith(s));
     case 'equals-ignore-case':
-      return leaf.type === LeafType.String && but.values.has(foldCase(leaf.text));
+      return leaf.type === LeafType.String && but.values.some((v) => equalsIgnoreCase(v, leaf.text));
     case 'wildcard':
       return leaf.type === LeafType.String && but.values.some((w) => matchWildcard(w, leaf.text));
   }
