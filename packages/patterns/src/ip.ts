@@ -71,6 +71,7 @@ export function parseCidr(text: string): IpRange {
   const parts = text.split('/');
   if (parts.length !== 2) throw new Error("Malformed CIDR, one '/' required");
   const [address, bitsText] = parts as [string, string];
+  if (/^-\d+$/.test(bitsText)) throw new Error('Malformed CIDR, mask bits must not be negative');
   if (!/^\d+$/.test(bitsText)) throw new Error('Malformed CIDR, mask bits must be an integer');
   const bits = Number(bitsText);
   const key = ipKey(address);

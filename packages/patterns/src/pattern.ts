@@ -24,12 +24,7 @@ import { exactDouble } from './numbers.js';
 import { parseWildcard, matchWildcard, wildcardComplexity, type Wildcard } from './wildcard.js';
 
 export type AnythingBut =
-  | {
-      form: 'values';
-      strings: ReadonlySet<string>;
-      numbers: ReadonlySet<number>;
-      numberTexts: ReadonlySet<string>;
-    }
+  | { form: 'values'; strings: ReadonlySet<string>; numbers: ReadonlySet<number> }
   | { form: 'prefix' | 'suffix'; values: readonly string[] }
   | { form: 'equals-ignore-case'; values: readonly IgnoreCase[] }
   | { form: 'wildcard'; values: readonly Wildcard[] };
@@ -253,19 +248,31 @@ class Compiler {
   }
 
   private compileOperator(node: Extract<JsonNode, { kind: 'object' }>): Matcher {
-    if (node.members.length !== 1) {
-      if (node.members.length === 0) throw this.error('Empty objects are not allowed', node);
-      throw this.error('Only one key allowed in match expression', node);
+    const first = node.members[0];
+    if (first === undefined) throw this.error('Match expression name not found', node);
+    // Ruler reads the expression as a stream: the first operator is compiled (and its errors win)
+    // before a second key is noticed, and numeric/anything-but report that with their own text.
+    const matcher = this.compileOperatorMember(first[0], first[1], node);
+    const extra = node.members[1];
+    if (extra !== undefined) {
+      const numericLike = first[0] === 'numeric' || first[0] === 'anything-but';
+      throw this.error(
+        numericLike ? 'Too many elements in numeric expression' : 'Only one key allowed in match expression',
+        extra[1],
+      );
     }
-    const [op, operand] = node.members[0]!;
+    return matcher;
+  }
+
+  private compileOperatorMember(op: string, operand: JsonNode, node: JsonNode): Matcher {
     switch (op) {
       case 'exactly':
-        if (operand.kind !== 'string') throw this.error('exactly match pattern must be a string', operand);
+        if (operand.kind !== 'string') throw this.error('exact match pattern must be a string', operand);
         return { kind: 'string', value: operand.value, ip: undefined };
       case 'prefix':
       case 'suffix': {
         if (operand.kind === 'string') return { kind: op, value: operand.value, ignoreCase: undefined };
-        const ignoreCase = this.ignoreCaseOperand(operand);
+        const ignoreCase = this.ignoreCaseOperand(op, operand);
         if (ignoreCase === undefined) throw this.error(`${op} match pattern must be a string`, operand);
         return { kind: op, value: ignoreCase.key, ignoreCase };
       }
@@ -301,11 +308,15 @@ class Compiler {
     }
   }
 
-  /** `{"equals-ignore-case": "x"}` as the operand of prefix/suffix, else undefined. */
-  private ignoreCaseOperand(operand: JsonNode): IgnoreCase | undefined {
-    if (operand.kind !== 'object' || operand.members.length !== 1) return undefined;
-    const [key, value] = operand.members[0]!;
-    if (key !== 'equals-ignore-case' || value.kind !== 'string') return undefined;
+  /** `{"equals-ignore-case": "x"}` as the operand of prefix/suffix, else undefined (not an object). */
+  private ignoreCaseOperand(op: string, operand: JsonNode): IgnoreCase | undefined {
+    if (operand.kind !== 'object') return undefined;
+    const first = operand.members[0];
+    if (first === undefined) throw this.error('Match expression name not found', operand);
+    const [key, value] = first;
+    if (key !== 'equals-ignore-case') throw this.error(`Unsupported ${op} pattern: ${key}`, operand);
+    if (value.kind !== 'string') throw this.error('equals-ignore-case match pattern must be a string', value);
+    if (operand.members.length > 1) throw this.error('Only one key allowed in match expression', operand);
     return compileIgnoreCase(value.value);
   }
 
@@ -330,8 +341,9 @@ class Compiler {
     };
     const operand = (op: string): number => {
       const item = items[i++];
-      if (item === undefined || item.kind !== 'number')
-        throw this.error(`Value of ${op} must be numeric`, item ?? node);
+      if (item === undefined || item.kind !== 'number') {
+        throw this.error(`Value of ${op === '=' ? 'equals' : op} must be numeric`, item ?? node);
+      }
       const value = exactDouble(item.text);
       if (value === undefined) {
         throw this.error(`Value of ${op} must be a number a double can hold exactly: ${item.text}`, item);
@@ -366,11 +378,14 @@ class Compiler {
         if (i >= items.length) {
           return { kind: 'numeric', low, lowInclusive: first === '>=', high: Infinity, highInclusive: false };
         }
+        const next = items[i]!;
+        if (next.kind !== 'string') throw this.error(`Bad value in numeric range: ${describe(next)}`, next);
         const second = operator();
-        if (second !== '<' && second !== '<=')
+        if (second !== '<' && second !== '<=') {
           throw this.error(`Bad numeric range operator: ${second}`, items[i - 1]!);
+        }
         const high = operand(second);
-        end();
+        if (i < items.length) throw this.error('Too many terms in numeric range expression', items[i]!);
         if (!(low < high)) throw this.error('Bottom must be less than top', node);
         return { kind: 'numeric', low, lowInclusive: first === '>=', high, highInclusive: second === '<=' };
       }
@@ -383,18 +398,24 @@ class Compiler {
     const valueError = 'Value of anything-but must be an array or single string/number value.';
     switch (node.kind) {
       case 'string':
-        return { form: 'values', strings: new Set([node.value]), numbers: new Set(), numberTexts: new Set() };
+        return { form: 'values', strings: new Set([node.value]), numbers: new Set() };
       case 'number':
-        return numbersOnly([node.text]);
+        return this.numbersOnly([node]);
       case 'literal':
         throw this.error(valueError, node);
       case 'array': {
-        if (node.items.length === 0) throw this.error('Empty arrays are not allowed', node);
+        if (node.items.length === 0) {
+          // Ruler's text for an empty list: it finds neither all-strings nor all-numbers.
+          throw this.error(
+            'Inside anything but list, either all values are number or string, mixed type is not supported',
+            node,
+          );
+        }
         const strings: string[] = [];
-        const numbers: string[] = [];
+        const numbers: Array<Extract<JsonNode, { kind: 'number' }>> = [];
         for (const item of node.items) {
           if (item.kind === 'string') strings.push(item.value);
-          else if (item.kind === 'number') numbers.push(item.text);
+          else if (item.kind === 'number') numbers.push(item);
           else throw this.error('Inside anything but list, start|null|boolean is not supported.', item);
           if (strings.length > 0 && numbers.length > 0) {
             throw this.error(
@@ -403,12 +424,15 @@ class Compiler {
             );
           }
         }
-        if (numbers.length > 0) return numbersOnly(numbers);
-        return { form: 'values', strings: new Set(strings), numbers: new Set(), numberTexts: new Set() };
+        if (numbers.length > 0) return this.numbersOnly(numbers);
+        return { form: 'values', strings: new Set(strings), numbers: new Set() };
       }
       case 'object': {
-        if (node.members.length !== 1) throw this.error(valueError, node);
-        const [op, operand] = node.members[0]!;
+        const first = node.members[0];
+        if (first === undefined) throw this.error('Anything-But expression name not found', node);
+        const [op, operand] = first;
+        const extra = node.members[1];
+        if (extra !== undefined) throw this.error('Too many elements in numeric expression', extra[1]);
         switch (op) {
           case 'prefix':
           case 'suffix': {
@@ -435,10 +459,26 @@ class Compiler {
             return { form: 'wildcard', values };
           }
           default:
-            throw this.error(valueError, node);
+            throw this.error(`Unsupported anything-but pattern: ${op}`, node);
         }
       }
     }
+  }
+
+  /** Numbers to exclude; Ruler refuses any a double cannot hold exactly. */
+  private numbersOnly(items: Array<Extract<JsonNode, { kind: 'number' }>>): AnythingBut {
+    const numbers = new Set<number>();
+    for (const item of items) {
+      const value = exactDouble(item.text);
+      if (value === undefined) {
+        throw this.error(
+          `Value of anything-but must be a number a double can hold exactly: ${item.text}`,
+          item,
+        );
+      }
+      numbers.add(value);
+    }
+    return { form: 'values', strings: new Set(), numbers };
   }
 
   /** A string or a non-empty array of strings. */
@@ -473,17 +513,6 @@ class Compiler {
       }
     }
   }
-}
-
-function numbersOnly(texts: string[]): AnythingBut {
-  const numbers = new Set<number>();
-  const numberTexts = new Set<string>();
-  for (const text of texts) {
-    const value = exactDouble(text);
-    if (value === undefined) numberTexts.add(text);
-    else numbers.add(value);
-  }
-  return { form: 'values', strings: new Set(), numbers, numberTexts };
 }
 
 /** `$or` only means "or" with two or more objects; anything else is an ordinary field named `$or`. */
@@ -534,7 +563,7 @@ export function matcherKey(m: Matcher): string {
       const b = m.but;
       switch (b.form) {
         case 'values':
-          return `!v:${JSON.stringify([[...b.strings].sort(), [...b.numbers].sort(), [...b.numberTexts].sort()])}`;
+          return `!v:${JSON.stringify([[...b.strings].sort(), [...b.numbers].sort()])}`;
         case 'prefix':
         case 'suffix':
           return `!${b.form}:${JSON.stringify([...b.values].sort())}`;
@@ -615,9 +644,7 @@ export function isExcluded(but: AnythingBut, leaf: LeafValue): boolean {
   switch (but.form) {
     case 'values': {
       if (leaf.type === LeafType.String) return but.strings.has(leaf.text);
-      if (leaf.type !== LeafType.Number) return false;
-      if (but.numberTexts.has(leaf.text)) return true;
-      if (but.numbers.size === 0) return false;
+      if (leaf.type !== LeafType.Number || but.numbers.size === 0) return false;
       const v = exactDouble(leaf.text);
       return v !== undefined && but.numbers.has(v);
     }

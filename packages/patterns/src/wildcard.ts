@@ -13,8 +13,8 @@ export interface Wildcard {
 }
 
 /**
- * Parses a wildcard value; throws with event-ruler's messages. Positions count from 1 because Ruler
- * sees the value with its opening quote.
+ * Parses a wildcard value; throws with event-ruler's messages. Positions are Ruler's: the UTF-8 byte
+ * offset in the value with its opening quote, so the first character is at 1.
  */
 export function parseWildcard(source: string): Wildcard {
   const segments: string[] = [];
@@ -25,12 +25,14 @@ export function parseWildcard(source: string): Wildcard {
     const c = source[i];
     if (c === '\\') {
       const next = source[i + 1];
-      if (next !== '*' && next !== '\\') throw new Error(`Invalid escape character at pos ${i + 1}`);
+      if (next !== '*' && next !== '\\')
+        throw new Error(`Invalid escape character at pos ${bytePos(source, i)}`);
       current += next;
       i++;
       trailingStar = false;
     } else if (c === '*') {
-      if (source[i + 1] === '*') throw new Error(`Consecutive wildcard characters at pos ${i + 1}`);
+      if (source[i + 1] === '*')
+        throw new Error(`Consecutive wildcard characters at pos ${bytePos(source, i)}`);
       if (i === 0) leadingStar = true;
       else segments.push(current);
       current = '';
@@ -42,6 +44,11 @@ export function parseWildcard(source: string): Wildcard {
   }
   if (!trailingStar) segments.push(current);
   return { source, segments, leadingStar, trailingStar };
+}
+
+/** Ruler's position of source[index]: its UTF-8 offset after an opening quote. */
+function bytePos(source: string, index: number): number {
+  return 1 + new TextEncoder().encode(source.slice(0, index)).length;
 }
 
 export function matchWildcard(w: Wildcard, value: string): boolean {
