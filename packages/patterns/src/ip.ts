@@ -6,6 +6,8 @@
 
 export interface IpRange {
   readonly v6: boolean;
+  /** Mask length. */
+  readonly bits: number;
   readonly low: string;
   readonly high: string;
 }
@@ -84,9 +86,15 @@ export function parseCidr(text: string): IpRange {
   const hostMask = (1n << BigInt(width - bits)) - 1n;
   const low = (value & ~hostMask).toString(16).padStart(key.length, '0');
   const high = (value | hostMask).toString(16).padStart(key.length, '0');
-  return { v6, low, high };
+  return { v6, bits, low, high };
 }
 
 export function isInRange(key: string, range: IpRange): boolean {
   return key.length === range.low.length && key >= range.low && key <= range.high;
+}
+
+/** The network part of an address key under a mask: equal for every address of one CIDR block. */
+export function networkKey(key: string, bits: number): string {
+  const width = key.length * 4;
+  return `${key.length === 32 ? 6 : 4}/${bits}/${(BigInt('0x' + key) >> BigInt(width - bits)).toString(16)}`;
 }

@@ -10,7 +10,7 @@
 import { PathTrie, readEventText, readEventValue, type Leaf } from './event.js';
 import type { JsonObject } from './json.js';
 import { exactDouble } from './numbers.js';
-import { ipKey } from './ip.js';
+import { ipKey, networkKey } from './ip.js';
 import { foldCase } from './ignore-case.js';
 import {
   inNumericRange,
@@ -282,7 +282,10 @@ class FieldIndex<Id> {
   /** Wildcards indexed by the literal text before their first star, checked in full on a hit. */
   private readonly wildcards = new AffixIndex<Checked<Id>>(false);
   private readonly ranges = new RangeIndex<Id>();
-  /** Matchers tested one by one: cidr, anything-but, exists:true. All of them can match most values. */
+  /** CIDR blocks by network key, with the mask lengths in use (one lookup per length). */
+  private readonly cidrs = new Map<string, Bucket<Id>>();
+  private readonly cidrMasks = new Map<number, number>();
+  /** Matchers tested one by one: anything-but, exists:true. Both match most values anyway. */
   private scanned: Checked<Id>[] = [];
   private readonly absence: Edge<Id>[] = [];
 
@@ -362,7 +365,16 @@ class FieldIndex<Id> {
           else this.absence.splice(this.absence.indexOf(edge), 1);
         } else this.scan(m, edge, add); // exists:true accepts every present value
         return;
-      case 'cidr':
+      case 'cidr': {
+        const { range } = m;
+        // v4 and v6 masks never collide in keys: the network key carries the family.
+        const maskId = range.bits * 2 + (range.v6 ? 1 : 0);
+        put(this.cidrs, networkKey(range.low, range.bits));
+        const uses = (this.cidrMasks.get(maskId) ?? 0) + (add ? 1 : -1);
+        if (uses > 0) this.cidrMasks.set(maskId, uses);
+        else this.cidrMasks.delete(maskId);
+        return;
+      }
       case 'anything-but':
         this.scan(m, edge, add);
         return;
@@ -380,9 +392,15 @@ class FieldIndex<Id> {
     switch (leaf.type) {
       case LeafType.String: {
         pushAllOnce(this.strings.get(text), run, out);
-        if (this.ips.size > 0) {
+        if (this.ips.size > 0 || this.cidrMasks.size > 0) {
           const key = ipKey(text);
-          if (key !== undefined) pushAllOnce(this.ips.get(key), run, out);
+          if (key !== undefined) {
+            pushAllOnce(this.ips.get(key), run, out);
+            const v6 = key.length === 32 ? 1 : 0;
+            for (const maskId of this.cidrMasks.keys()) {
+              if ((maskId & 1) === v6) pushAllOnce(this.cidrs.get(networkKey(key, maskId >> 1)), run, out);
+            }
+          }
         }
         if (!this.prefixes.isEmpty || !this.suffixes.isEmpty) {
           const lists: Edge<Id>[][] = [];
