@@ -1,0 +1,129 @@
+/**
+ * Builds the server without listening (tests use `app.inject()` or listen on port 0 themselves):
+ * store, keyring, bus service and the HTTP surface, wired from one resolved configuration.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
+import { createEventsOperations } from './api/operations/events.js';
+import { createAuthenticator } from './api/sigv4.js';
+import { createKeyring, type Keyring } from './auth/access-keys.js';
+import { createBusService } from './bus/bus-service.js';
+import type { BusService } from './bus/types.js';
+import type { ResolvedConfig } from './config/schema.js';
+import { createSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+export interface BuswayApp {
+  readonly http: FastifyInstance;
+  readonly store: Store;
+  readonly bus: BusService;
+  readonly keyring: Keyring;
+  readonly config: ResolvedConfig;
+  /** Stops serving and closes the store. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  /** Use this store instead of opening one from the configuration (tests). */
+  store?: Store;
+}
+
+export const SQLITE_FILE = 'busway.sqlite';
+
+/** A value recomputed when older than `ttlMs`; concurrent callers share one computation. */
+function createTtlCache<T>(ttlMs: number, compute: () => Promise<T>): { get(): Promise<T> } {
+  let value: Promise<T> | undefined;
+  let at = 0;
+  return {
+    get() {
+      const now = Date.now();
+      if (value === undefined || now - at >= ttlMs) {
+        at = now;
+        value = compute().catch((error: unknown) => {
+          value = undefined;
+          throw error;
+        });
+      }
+      return value;
+    },
+  };
+}
+
+export function openStore(config: ResolvedConfig): Store {
+  if (config.databaseUrl !== undefined) {
+    throw new Error(
+      'PostgreSQL mode (--database-url) is not available yet; remove it to use the embedded store.',
+    );
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return createSqliteStore({
+    path: join(config.dataDir, SQLITE_FILE),
+    synchronous: config.sqliteSynchronous,
+  });
+}
+
+export async function buildApp(config: ResolvedConfig, options: BuildOptions = {}): Promise<BuswayApp> {
+  const store = options.store ?? openStore(config);
+  const http = Fastify({
+    // Logs go to stderr: stdout carries only the `busway listening on ...` line other tools wait for.
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: process.stderr },
+    // The AWS protocol plugin enforces its own limit with an AWS-shaped error; this is the hard cap.
+    bodyLimit: config.maxBodyBytes + 1024,
+    // One log line per request costs more than PutEvents itself at load; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  try {
+    const keyring = createKeyring(store, { dataDir: options.store ? undefined : config.dataDir });
+    if (config.accessKeyId !== undefined && config.secretAccessKey !== undefined) {
+      await keyring.bootstrap(config.accessKeyId, config.secretAccessKey);
+    }
+    let droppedForMissingBus = 0;
+    const bus = await createBusService(store, config, {
+      onDroppedForMissingBus(busName, eventId) {
+        droppedForMissingBus++;
+        http.log.warn(
+          { busName, eventId, droppedForMissingBus },
+          'PutEvents entry for a bus that does not exist was dropped',
+        );
+      },
+    });
+    // Open mode (no keys) is re-checked at most once a second, not per request: keys created by
+    // `busway keys create` in another process take effect within that second.
+    const openMode = createTtlCache(1000, async () => (await keyring.count()) === 0);
+    let warnedOpen = false;
+    const authenticate = createAuthenticator({
+      lookupSecret: (accessKeyId) => keyring.lookupSecret(accessKeyId),
+      isOpen: () => openMode.get(),
+      onOpenRequest() {
+        if (warnedOpen) return;
+        warnedOpen = true;
+        http.log.warn(
+          'no access keys configured: accepting every request without checking signatures (local development mode)',
+        );
+      },
+    });
+    registerAwsJsonProtocol(http, {
+      operations: createEventsOperations(bus, config),
+      authenticate,
+      bodyLimit: config.maxBodyBytes,
+    });
+    http.get('/health', async () => ({ status: 'ok' }));
+    return {
+      http,
+      store,
+      bus,
+      keyring,
+      config,
+      async close() {
+        await http.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await http.close();
+    await store.close();
+    throw error;
+  }
+}

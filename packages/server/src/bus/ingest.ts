@@ -1,0 +1,157 @@
+/**
+ * PutEvents: validate each entry as EventBridge does, build the envelope, match the bus's rules, and
+ * store the events with one delivery per (matched rule, target) in one durable write before answering.
+ */
+import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../errors.js';
+import type { EventRecord, NewDelivery, Store } from '../store/store.js';
+import { busNameOf, type ArnContext } from './arns.js';
+import type { RoutingTable } from './routing.js';
+import type { PutEventsEntryInput, PutEventsResultEntry } from './types.js';
+
+export interface IngestOptions extends ArnContext {
+  /** Largest request, counted as AWS counts entry sizes. */
+  readonly maxRequestBytes: number;
+  /** Fail entries for a missing bus instead of dropping them. */
+  readonly strictEventBus: boolean;
+}
+
+export interface IngestObserver {
+  /** An entry addressed a bus that does not exist and was dropped (AWS's behaviour). */
+  onDroppedForMissingBus?(busName: string, eventId: string): void;
+}
+
+export const TOTAL_SIZE_MESSAGE = 'Total size of the entries in the request is over the limit.';
+
+/** An entry's size as EventBridge counts it (docs: "Calculating PutEvents event entry size"). */
+export function entrySize(entry: PutEventsEntryInput): number {
+  let size = entry.time !== undefined ? 14 : 0;
+  for (const text of [entry.source, entry.detailType, entry.detail]) {
+    if (text !== undefined) size += Buffer.byteLength(text, 'utf8');
+  }
+  for (const resource of entry.resources ?? []) size += Buffer.byteLength(resource, 'utf8');
+  return size;
+}
+
+type Checked =
+  { ok: true; busName: string; detail: string } | { ok: false; errorCode: string; errorMessage: string };
+
+function checkEntry(entry: PutEventsEntryInput): Checked {
+  const required = (member: string): Checked => ({
+    ok: false,
+    errorCode: 'InvalidArgument',
+    errorMessage: `Parameter ${member} is not valid. Reason: ${member} is a required argument.`,
+  });
+  if (entry.source === undefined || entry.source === '') return required('Source');
+  if (entry.detailType === undefined || entry.detailType === '') return required('DetailType');
+  if (entry.detail === undefined || entry.detail === '') return required('Detail');
+  const detail = entry.detail.trim();
+  if (!isJsonObjectText(detail))
+    return { ok: false, errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' };
+  if (entry.source.startsWith('aws.')) {
+    return {
+      ok: false,
+      errorCode: 'NotAuthorizedForSourceException',
+      errorMessage: 'Not authorized for the source.',
+    };
+  }
+  return { ok: true, busName: busNameOf(entry.busName), detail };
+}
+
+/** Detail must be a JSON object (a string, array or JSON-encoded string is MalformedDetail). */
+function isJsonObjectText(text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+/** `time` in the envelope: second precision, UTC, as EventBridge writes it. */
+export function envelopeTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * The envelope as JSON text, keys in AWS's order. Detail goes in as the publisher wrote it, so
+ * numbers keep their spelling for matching (EventBridge compares `300.0` and `300` by value, but
+ * numbers beyond a double's precision by text).
+ */
+export function buildEnvelope(
+  ctx: ArnContext,
+  id: string,
+  entry: PutEventsEntryInput & { source: string; detailType: string },
+  detail: string,
+  time: number,
+): string {
+  const head = JSON.stringify({
+    version: '0',
+    id,
+    'detail-type': entry.detailType,
+    source: entry.source,
+    account: ctx.accountId,
+    time: envelopeTime(time),
+    region: ctx.region,
+    resources: entry.resources ?? [],
+  });
+  return `${head.slice(0, -1)},"detail":${detail}}`;
+}
+
+export function createIngest(
+  store: Store,
+  routing: RoutingTable,
+  options: IngestOptions,
+  observer: IngestObserver = {},
+  now: () => number = Date.now,
+) {
+  return async function putEvents(entries: PutEventsEntryInput[]): Promise<PutEventsResultEntry[]> {
+    let total = 0;
+    for (const entry of entries) total += entrySize(entry);
+    if (total > options.maxRequestBytes) throw new ValidationError(TOTAL_SIZE_MESSAGE);
+
+    const receivedAt = now();
+    const results: PutEventsResultEntry[] = [];
+    const batch: Array<{ event: EventRecord; deliveries: NewDelivery[] }> = [];
+    for (const entry of entries) {
+      const checked = checkEntry(entry);
+      if (!checked.ok) {
+        results.push({ errorCode: checked.errorCode, errorMessage: checked.errorMessage });
+        continue;
+      }
+      const id = randomUUID();
+      if (!routing.hasBus(checked.busName)) {
+        if (options.strictEventBus) {
+          results.push({
+            errorCode: 'ResourceNotFoundException',
+            errorMessage: `Event bus ${checked.busName} does not exist.`,
+          });
+        } else {
+          // AWS answers with an EventId and drops the event; we do the same, visibly.
+          observer.onDroppedForMissingBus?.(checked.busName, id);
+          results.push({ eventId: id });
+        }
+        continue;
+      }
+      const envelope = buildEnvelope(
+        options,
+        id,
+        entry as PutEventsEntryInput & { source: string; detailType: string },
+        checked.detail,
+        entry.time ?? receivedAt,
+      );
+      const deliveries: NewDelivery[] = [];
+      for (const { rule, targets } of routing.route(checked.busName, envelope)) {
+        for (const target of targets) {
+          deliveries.push({ id: randomUUID(), ruleName: rule.name, ruleArn: rule.arn, targetId: target.id });
+        }
+      }
+      batch.push({ event: { id, busName: checked.busName, envelope, ingestedAt: receivedAt }, deliveries });
+      results.push({ eventId: id });
+    }
+    // Acknowledged means stored: the answer waits for the durable write of the whole request.
+    if (batch.length > 0) await store.appendEvents(batch, receivedAt);
+    return results;
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * What ingest needs in memory: for each bus, one compiled matcher over its enabled pattern rules, and
+ * each rule's targets. Loaded from the store at start-up and kept in step by the bus service after
+ * every change it makes (the store is written first; this cache follows). With several nodes
+ * (PostgreSQL mode) changes from other nodes will arrive through the store's notifications.
+ */
+import { createRuleMatcher, parsePattern, type RuleMatcher } from '@busway/patterns';
+import type { RuleRecord, Store, TargetRecord } from '../store/store.js';
+
+/** EventBridge's hard maximum for a pattern (its quota is lower by default). */
+const MAX_STORED_PATTERN_LENGTH = 4096;
+
+interface BusRouting {
+  readonly matcher: RuleMatcher<string>;
+  readonly rules: Map<string, RuleRecord>;
+  readonly targets: Map<string, TargetRecord[]>;
+}
+
+export interface Route {
+  readonly rule: RuleRecord;
+  readonly targets: readonly TargetRecord[];
+}
+
+export class RoutingTable {
+  private readonly buses = new Map<string, BusRouting>();
+
+  /** Builds the table from the store: every bus, rule and target. */
+  static async load(store: Store): Promise<RoutingTable> {
+    const table = new RoutingTable();
+    for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
+      const page = await store.listBuses(
+        undefined,
+        token === undefined ? { limit: 100 } : { nextToken: token, limit: 100 },
+      );
+      for (const bus of page.items) table.addBus(bus.name);
+      token = page.nextToken;
+    }
+    for (const rule of await store.listAllRules()) {
+      table.setRule(rule);
+      table.setTargets(rule.busName, rule.name, await store.getTargets(rule.busName, rule.name));
+    }
+    return table;
+  }
+
+  hasBus(name: string): boolean {
+    return this.buses.has(name);
+  }
+
+  addBus(name: string): void {
+    if (!this.buses.has(name)) {
+      // Patterns were validated when stored, against the configured length; the matcher accepts any
+      // stored pattern up to AWS's hard maximum.
+      this.buses.set(name, {
+        matcher: createRuleMatcher<string>({ maxLength: 4096 }),
+        rules: new Map(),
+        targets: new Map(),
+      });
+    }
+  }
+
+  deleteBus(name: string): void {
+    this.buses.delete(name);
+  }
+
+  /** Adds or replaces a rule; only enabled rules with a pattern take part in matching. */
+  setRule(rule: RuleRecord): void {
+    this.addBus(rule.busName);
+    const bus = this.buses.get(rule.busName)!;
+    bus.rules.set(rule.name, rule);
+    if (rule.eventPattern !== undefined && rule.state !== 'DISABLED') {
+      bus.matcher.add(rule.name, parsePattern(rule.eventPattern, { maxLength: MAX_STORED_PATTERN_LENGTH }));
+    } else {
+      bus.matcher.remove(rule.name);
+    }
+  }
+
+  deleteRule(busName: string, ruleName: string): void {
+    const bus = this.buses.get(busName);
+    if (bus === undefined) return;
+    bus.rules.delete(ruleName);
+    bus.targets.delete(ruleName);
+    bus.matcher.remove(ruleName);
+  }
+
+  setTargets(busName: string, ruleName: string, targets: TargetRecord[]): void {
+    const bus = this.buses.get(busName);
+    if (bus === undefined) return;
+    if (targets.length === 0) bus.targets.delete(ruleName);
+    else bus.targets.set(ruleName, targets);
+  }
+
+  /** The rules an event envelope (JSON text) matches on a bus, with their targets. */
+  route(busName: string, envelope: string): Route[] {
+    const bus = this.buses.get(busName);
+    if (bus === undefined || bus.matcher.size === 0) return [];
+    const routes: Route[] = [];
+    for (const name of bus.matcher.match(envelope)) {
+      const rule = bus.rules.get(name);
+      if (rule !== undefined) routes.push({ rule, targets: bus.targets.get(name) ?? [] });
+    }
+    return routes;
+  }
+}

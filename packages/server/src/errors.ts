@@ -1,0 +1,84 @@
+/**
+ * Errors of the server's domain. Each has a stable `code`; the API layer (api/error-shapes.ts) is the
+ * only place that turns them into AWS's wire shapes. Messages are the texts AWS returns where AWS has
+ * one, since clients show them to users verbatim.
+ */
+export class BuswayError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Input that breaks a rule of the operation (AWS: ValidationException). */
+export class ValidationError extends BuswayError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VALIDATION', message, options);
+  }
+}
+
+/** A named resource that does not exist (AWS: ResourceNotFoundException). */
+export class NotFoundError extends BuswayError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** A resource that already exists (AWS: ResourceAlreadyExistsException). */
+export class ConflictError extends BuswayError {
+  constructor(message: string) {
+    super('ALREADY_EXISTS', message);
+  }
+}
+
+/** A quota reached (AWS: LimitExceededException). */
+export class LimitExceededError extends BuswayError {
+  constructor(message = 'The requested resource exceeds the maximum number allowed.') {
+    super('LIMIT_EXCEEDED', message);
+  }
+}
+
+/** An event pattern EventBridge would refuse (AWS: InvalidEventPatternException). */
+export class InvalidEventPatternError extends BuswayError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_EVENT_PATTERN', message, options);
+  }
+}
+
+/** A managed rule changed without Force (AWS: ManagedRuleException). */
+export class ManagedRuleError extends BuswayError {
+  constructor(message: string) {
+    super('MANAGED_RULE', message);
+  }
+}
+
+/** A resource policy too long (AWS: PolicyLengthExceededException). */
+export class PolicyLengthExceededError extends BuswayError {
+  constructor(message: string) {
+    super('POLICY_LENGTH_EXCEEDED', message);
+  }
+}
+
+/** Authentication failures; `awsType` is the exception name AWS uses for this case. */
+export class AuthError extends BuswayError {
+  readonly awsType:
+    | 'MissingAuthenticationTokenException'
+    | 'UnrecognizedClientException'
+    | 'InvalidSignatureException'
+    | 'IncompleteSignatureException'
+    | 'AccessDeniedException';
+
+  constructor(awsType: AuthError['awsType'], message: string) {
+    super('AUTH', message);
+    this.awsType = awsType;
+  }
+}
+
+/** Coerces anything caught into an Error, so `catch` sites never handle non-errors. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}
