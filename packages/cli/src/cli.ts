@@ -13,6 +13,9 @@ Commands:
   keys list                  list access key ids
   keys delete <ACCESS_KEY_ID>
                              delete an access key
+  queues redrive <DLQ_NAME> [--to QUEUE | --to-bus BUS]
+                             move a dead-letter queue's messages back to the queue whose
+                             RedrivePolicy names it (or to QUEUE), or put them on BUS as events
 
 Options for every command: --data-dir DIR (BUSWAY_DATA_DIR), default ./.busway
 Run 'busway serve --help' for the server's options.
@@ -32,6 +35,8 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
         return undefined;
       case 'keys':
         return await keys(rest);
+      case 'queues':
+        return await queues(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -118,4 +123,142 @@ async function keys(args: readonly string[]): Promise<number> {
   } finally {
     await app.close();
   }
+}
+
+/** A one-line progress bar on stderr (redrawn in place on a terminal, one final line otherwise). */
+function createProgress(label: string): { update(done: number, total: number): void; finish(): void } {
+  const started = Date.now();
+  let last = '';
+  return {
+    update(done, total) {
+      const width = 30;
+      const share = total === 0 ? 1 : Math.min(1, done / total);
+      const filled = Math.round(share * width);
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? done / seconds : 0;
+      const left = rate > 0 ? Math.max(0, (total - done) / rate) : 0;
+      last =
+        `${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}` +
+        ` ${rate.toFixed(0)}/s, ${left.toFixed(0)} s left`;
+      if (process.stderr.isTTY) process.stderr.write(`\r${last}`);
+    },
+    finish() {
+      process.stderr.write(process.stderr.isTTY ? '\n' : `${last}\n`);
+    },
+  };
+}
+
+async function queues(args: readonly string[]): Promise<number> {
+  const { config, rest } = splitDataDir(args);
+  const [action, name, ...params] = rest;
+  if (action !== 'redrive' || name === undefined) {
+    process.stderr.write(`busway: queues needs: redrive <DLQ_NAME> [--to QUEUE | --to-bus BUS]\n\n${USAGE}`);
+    return 1;
+  }
+  const option = (flag: string): string | undefined => {
+    const at = params.indexOf(flag);
+    return at >= 0 ? params[at + 1] : undefined;
+  };
+  const app = await buildApp(config);
+  try {
+    const dlq = await app.queues.getQueue(name);
+    const total = Number(
+      (await app.queues.getQueueAttributes(name, ['ApproximateNumberOfMessages']))[
+        'ApproximateNumberOfMessages'
+      ] ?? 0,
+    );
+    const toBus = option('--to-bus');
+    if (toBus !== undefined) {
+      const progress = createProgress(`${name} -> bus ${toBus}`);
+      const moved = await redriveToBus(app, name, toBus, total, progress.update);
+      progress.finish();
+      process.stdout.write(`moved ${moved} message(s) from ${name} to bus ${toBus}\n`);
+      return 0;
+    }
+    const target = option('--to') ?? (await findSourceQueue(app, dlq.arn));
+    if (target === undefined) {
+      process.stderr.write(`busway: no queue has ${name} as its dead-letter queue; pass --to QUEUE\n`);
+      return 1;
+    }
+    const progress = createProgress(`${name} -> ${target}`);
+    const moved = await app.queues.moveMessages({ from: name, to: target, onProgress: progress.update });
+    progress.finish();
+    process.stdout.write(`moved ${moved} message(s) from ${name} to ${target}\n`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+/** The queue whose RedrivePolicy sends its failures to this dead-letter queue. */
+async function findSourceQueue(app: App, dlqArn: string): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await app.queues.listQueues(nextToken === undefined ? {} : { nextToken });
+    for (const queue of page.names) {
+      const policy = (await app.queues.getQueueAttributes(queue, ['RedrivePolicy']))['RedrivePolicy'];
+      if (
+        policy !== undefined &&
+        (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn === dlqArn
+      ) {
+        return queue;
+      }
+    }
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  return undefined;
+}
+
+/**
+ * Puts each message back on a bus as an event: an EventBridge dead letter's body is the event, so its
+ * source, detail-type, detail and resources are published again (with a new id and time). A message
+ * that is not an event is left in the queue.
+ */
+async function redriveToBus(
+  app: App,
+  queue: string,
+  busName: string,
+  total: number,
+  onProgress: (done: number, total: number) => void,
+): Promise<number> {
+  let moved = 0;
+  let skipped = 0;
+  for (;;) {
+    const messages = await app.queues.receiveMessage(queue, {
+      maxNumberOfMessages: 10,
+      visibilityTimeout: 300,
+    });
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      let event: { source?: unknown; 'detail-type'?: unknown; detail?: unknown; resources?: unknown };
+      try {
+        event = JSON.parse(message.body) as typeof event;
+      } catch {
+        event = {};
+      }
+      if (typeof event.source !== 'string' || typeof event['detail-type'] !== 'string') {
+        skipped++;
+        continue;
+      }
+      const [result] = await app.bus.putEvents([
+        {
+          busName,
+          source: event.source,
+          detailType: event['detail-type'],
+          detail: JSON.stringify(event.detail ?? {}),
+          ...(Array.isArray(event.resources) && { resources: event.resources.map(String) }),
+        },
+      ]);
+      if (result !== undefined && 'eventId' in result) {
+        await app.queues.deleteMessage(queue, message.receiptHandle);
+        moved++;
+        onProgress(moved, total);
+      } else skipped++;
+    }
+  }
+  if (skipped > 0)
+    process.stderr.write(`busway: ${skipped} message(s) were not events and stay in ${queue}\n`);
+  return moved;
 }

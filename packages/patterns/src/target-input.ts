@@ -21,6 +21,7 @@ import type { JsonObject } from './json.js';
 export {
   INPUT_TRANSFORMER_LIMITS,
   RESERVED_VARIABLES,
+  codePointLength,
   isJsonTemplate,
   isReservedVariable,
   listPlaceholders,

@@ -7,10 +7,14 @@ import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createEventsOperations } from './api/operations/events.js';
+import { createSqsOperations } from './api/operations/sqs.js';
+import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
 import type { BusService } from './bus/types.js';
+import { createQueueService } from './queues/queue-service.js';
+import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -19,6 +23,7 @@ export interface BuswayApp {
   readonly http: FastifyInstance;
   readonly store: Store;
   readonly bus: BusService;
+  readonly queues: QueueService;
   readonly keyring: Keyring;
   readonly config: ResolvedConfig;
   /** Stops serving and closes the store. */
@@ -104,19 +109,25 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         );
       },
     });
+    const queues = createQueueService(store, { region: config.region, accountId: config.accountId });
+    const sqsOperations = createSqsOperations(queues, config);
+    // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: createEventsOperations(bus, config),
+      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
+      formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
     http.get('/health', async () => ({ status: 'ok' }));
     return {
       http,
       store,
       bus,
+      queues,
       keyring,
       config,
       async close() {
+        queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
         await http.close();
         await store.close();
       },

@@ -19,6 +19,7 @@
  * callers see this; they get AWS's exception name with a message that names the member and the types
  * instead of Java class names. A JSON `null` is treated as an absent member, as Coral does.
  */
+import { codePointLength } from '@busway/patterns';
 import { ValidationError } from '../errors.js';
 import { SerializationError } from './error-shapes.js';
 
@@ -68,19 +69,8 @@ export function jsonTypeOf(value: unknown): string {
   }
 }
 
-/** The model measures lengths in Unicode code points, not UTF-16 units. */
-export function codePointLength(text: string): number {
-  let length = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) i++;
-    }
-    length++;
-  }
-  return length;
-}
+/** The model measures lengths in Unicode code points, as @busway/patterns does for target input. */
+export { codePointLength };
 
 /** One Coral violation line. `shown` is the value as AWS prints it (without the quotes). */
 export function violation(shown: string | null, path: string, constraint: string): string {

@@ -15,7 +15,10 @@
  * - putTargets' busName/ruleName arguments win over those fields of the records;
  * - recordAttempt accepts a result from an expired lease nobody took over (refusing it would only
  *   deliver again); an unknown delivery id is `lease-lost`; `attempts` counts lease holders' attempts;
- * - a nextToken no list returned throws InvalidNextTokenError; a limit below 1 throws RangeError.
+ * - a nextToken no list returned throws InvalidNextTokenError; a limit below 1 throws RangeError;
+ * - queue messages: sending to a missing queue throws; receipt tokens are random, unguessable and new at
+ *   every receive; FIFO deduplication is decided inside the store's transaction, so that it holds across
+ *   several server processes sharing one database.
  */
 
 export interface EventBusRecord {
@@ -145,6 +148,132 @@ export interface PageRequest {
   limit: number;
 }
 
+// --- queues -----------------------------------------------------------------------------------------
+
+/** A queue of the SQS-compatible queue service. */
+export interface QueueRecord {
+  name: string;
+  arn: string;
+  fifo: boolean;
+  /**
+   * The settable SQS attributes by their AWS names, as strings (`VisibilityTimeout: '30'`), defaults
+   * filled in by the queue service; the store keeps them as given and reads none of them.
+   */
+  attributes: Record<string, string>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A message attribute (user or system) as SendMessage gave it. */
+export interface QueueMessageAttribute {
+  dataType: string;
+  stringValue?: string;
+  /** Base64 text. */
+  binaryValue?: string;
+}
+
+/** A message to store, written by sendQueueMessages. */
+export interface NewQueueMessage {
+  /** Unique within the queue (the service uses UUIDs). */
+  id: string;
+  body: string;
+  messageAttributes?: Record<string, QueueMessageAttribute>;
+  /** `AWSTraceHeader`. */
+  systemAttributes?: Record<string, QueueMessageAttribute>;
+  groupId?: string;
+  deduplicationId?: string;
+  /** When it first becomes visible (epoch ms): the send time plus its delay. */
+  visibleAt: number;
+}
+
+/** A stored message and where it stands. */
+export interface QueueMessageRecord {
+  queueName: string;
+  id: string;
+  /**
+   * Order of acceptance: grows across the whole store and is never reused, not even after the newest
+   * message is deleted (FIFO sequence numbers; a message moved to another queue gets a new one).
+   */
+  seq: number;
+  body: string;
+  messageAttributes?: Record<string, QueueMessageAttribute>;
+  systemAttributes?: Record<string, QueueMessageAttribute>;
+  groupId?: string;
+  deduplicationId?: string;
+  sentAt: number;
+  /** What retention counts from: `sentAt`, restarted when the message was moved into a FIFO queue. */
+  enqueuedAt: number;
+  /** When it can next be received: the end of its delay or of its latest visibility timeout. */
+  visibleAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+  lastReceivedAt?: number;
+  /** The secret of the latest receive: a receipt handle is current while it carries this token. */
+  receiptToken?: string;
+  /** ARN of the queue that dead-lettered it (redrive on receive). */
+  deadLetterSourceArn?: string;
+}
+
+export interface SendQueueMessagesOptions {
+  now: number;
+  /**
+   * FIFO deduplication: a message whose deduplicationId was accepted less than `windowMs` before `now`
+   * (in the whole queue, or in its message group) is not stored again; it answers the first message's
+   * id and seq with `duplicate: true`. The window runs from the first send and is not extended by
+   * duplicates, nor ended by receiving or deleting the first message.
+   */
+  deduplication?: { windowMs: number; scope: 'queue' | 'message-group' };
+}
+
+/** What sendQueueMessages answers for each message, in order. */
+export interface SentQueueMessage {
+  id: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+export interface ReceiveQueueMessagesRequest {
+  now: number;
+  /** At most this many messages (1 or more). */
+  limit: number;
+  /** The received messages stay invisible until then (epoch ms). */
+  visibleUntil: number;
+  /**
+   * Retention: messages enqueued at or before this are deleted first, in the same transaction, so
+   * that an expired message is never returned.
+   */
+  expiredBefore?: number;
+  /**
+   * Redrive: a candidate already received `maxReceiveCount` times moves to this queue (visible at once,
+   * receive count reset, `deadLetterSourceArn` set) instead of being returned. Ignored when that queue
+   * no longer exists.
+   */
+  deadLetter?: { queueName: string; maxReceiveCount: number };
+}
+
+export interface ReceivedQueueMessages {
+  messages: QueueMessageRecord[];
+  /** How many candidates were moved to the dead-letter queue on the way. */
+  deadLettered: number;
+}
+
+/** The counts behind the ApproximateNumberOfMessages* attributes. */
+export interface QueueMessageCounts {
+  /** Receivable now. */
+  visible: number;
+  /** Received and within their visibility timeout. */
+  inFlight: number;
+  /** Never received, waiting for their delay to end. */
+  delayed: number;
+}
+
+/**
+ * A receipt-handle operation's outcome: `stale` when the message was received again since (or the token
+ * is not its latest), `expired` when `expiredAt` was given and the message's visibility timeout ended
+ * by then, `not-found` when no such message is in the queue (deleted, moved, expired, never existed).
+ */
+export type ReceiptOutcome = 'stale' | 'expired' | 'not-found';
+
 export interface Store {
   // --- buses --------------------------------------------------------------------------------------
   /** Creates a bus; `exists` when the name is taken. */
@@ -224,6 +353,74 @@ export interface Store {
   /** Gives leased deliveries back (graceful shutdown): pending again, due now. */
   releaseDeliveries(owner: string, now: number): Promise<number>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+
+  // --- queues and messages ----------------------------------------------------------------------------
+  /** Creates a queue; `exists` when the name is taken (nothing is changed, tags included). */
+  createQueue(queue: QueueRecord, tags?: readonly TagRecord[]): Promise<'created' | 'exists'>;
+  getQueue(name: string): Promise<QueueRecord | undefined>;
+  /** Queues in name order; the prefix is case-sensitive, without wildcards. */
+  listQueues(namePrefix: string | undefined, page: PageRequest): Promise<Page<QueueRecord>>;
+  /** Replaces a queue's attributes and updatedAt (name, arn, fifo and createdAt never change). */
+  updateQueue(queue: QueueRecord): Promise<'updated' | 'not-found'>;
+  /** Deletes a queue with its messages, its deduplication entries and its tags. */
+  deleteQueue(name: string): Promise<'deleted' | 'not-found'>;
+  /**
+   * Stores messages atomically (all or none), in order, each `receiveCount` 0, `sentAt` and `enqueuedAt`
+   * `now`; see SendQueueMessagesOptions for deduplication. Throws for a queue that does not exist.
+   */
+  sendQueueMessages(
+    queueName: string,
+    messages: readonly NewQueueMessage[],
+    options: SendQueueMessagesOptions,
+  ): Promise<SentQueueMessage[]>;
+  /**
+   * Atomically takes up to `limit` messages visible at `now`: each gets a new receipt token, its receive
+   * count bumped, `firstReceivedAt` set on the first receive, `lastReceivedAt` now, and stays invisible
+   * until `visibleUntil`. Standard queues: the longest visible first. FIFO queues: in seq order, skipping
+   * every message of a group that has an earlier message not visible (delayed or in flight) or any
+   * message in flight; several messages of one group can come in one call. No message goes to two
+   * concurrent callers. A queue that does not exist gives nothing.
+   */
+  receiveQueueMessages(
+    queueName: string,
+    request: ReceiveQueueMessagesRequest,
+  ): Promise<ReceivedQueueMessages>;
+  getQueueMessage(queueName: string, id: string): Promise<QueueMessageRecord | undefined>;
+  /**
+   * Deletes a message if `receiptToken` is its latest; when `expiredAt` is given (FIFO), only while its
+   * visibility timeout has not ended by then.
+   */
+  deleteQueueMessage(
+    queueName: string,
+    id: string,
+    receiptToken: string,
+    expiredAt?: number,
+  ): Promise<'deleted' | ReceiptOutcome>;
+  /** Makes a message invisible until `visibleAt` (now for visible at once), on the same terms as delete. */
+  changeQueueMessageVisibility(
+    queueName: string,
+    id: string,
+    receiptToken: string,
+    visibleAt: number,
+    expiredAt?: number,
+  ): Promise<'changed' | ReceiptOutcome>;
+  /** Deletes every message of a queue (deduplication entries stay); returns how many. */
+  purgeQueue(queueName: string): Promise<number>;
+  countQueueMessages(queueName: string, now: number): Promise<QueueMessageCounts>;
+  /** The earliest time after `now` when a message of the queue becomes visible; undefined if none will. */
+  getNextVisibleAt(queueName: string, now: number): Promise<number | undefined>;
+  /**
+   * Moves up to `limit` messages visible at `now`, oldest (seq) first, to another existing queue, in
+   * one transaction: each keeps its id, body, attributes, group, deduplication id and sentAt, gets a new
+   * seq, is visible at `now` with its receive count reset; `enqueuedAt` restarts only in a FIFO target.
+   * Returns how many moved.
+   */
+  moveQueueMessages(from: string, to: string, options: { now: number; limit: number }): Promise<number>;
+  /**
+   * Retention: deletes the queue's messages enqueued at or before `enqueuedBefore`, and its
+   * deduplication entries whose window ended by `now`. Returns how many messages went.
+   */
+  pruneQueue(queueName: string, options: { enqueuedBefore: number; now: number }): Promise<number>;
 
   close(): Promise<void>;
 }

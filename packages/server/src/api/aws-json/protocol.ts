@@ -8,6 +8,10 @@
  * comes before parsing so that an unauthenticated caller cannot make the server parse anything, and
  * every failure on the way, including Fastify's own (body too large, bad Content-Length), leaves as
  * an AWS-shaped error: the SDKs can only make sense of that shape.
+ *
+ * `AmazonSQS.*` calls are answered in SQS's dialect of the protocol (JSON 1.0 content type, errors with
+ * the query-compatible header, error-shapes.ts sendSqsJsonError). Form-encoded bodies on the same routes
+ * belong to the older query protocol and are handed to `formProtocol` (api/query/) when one is given.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,7 +19,9 @@ import {
   awsResponseHeaders,
   RequestEntityTooLargeError,
   sendAwsError,
+  sendSqsJsonError,
   SerializationError,
+  SQS_JSON_CONTENT_TYPE,
   UnknownOperationError,
   type ErrorLogger,
 } from '../error-shapes.js';
@@ -26,6 +32,10 @@ export interface OperationContext {
   requestId: string;
   /** The caller's access key id, when the request was signed. */
   accessKeyId?: string;
+  /** The request's Host header (`127.0.0.1:4010`): SQS builds queue URLs from it. */
+  readonly host?: string | undefined;
+  /** Aborted when the client goes away before the answer is sent (ends SQS long polls early). */
+  readonly signal?: AbortSignal;
 }
 
 /** One operation: the parsed JSON body in, the output members out (`void` answers `{}`). */
@@ -45,6 +55,30 @@ export interface AwsJsonProtocolOptions {
   bodyLimit: number;
   /** Where internal errors go; defaults to the request's logger. */
   log?: ErrorLogger;
+  /** Serves `application/x-www-form-urlencoded` requests (SQS's query protocol); without it they are refused. */
+  formProtocol?: FormProtocol;
+}
+
+/**
+ * Another wire protocol on the same routes, chosen by a form-encoded body: SQS's query protocol
+ * (`Action=SendMessage&...`, XML answers), which older SQS clients still speak. It authenticates, reads
+ * and answers the request itself, errors included.
+ */
+export interface FormProtocol {
+  handle(call: FormCall, reply: FastifyReply): Promise<FastifyReply>;
+  /** Sends `error` in this protocol's shape (also for Fastify's own errors on a form request). */
+  sendError(reply: FastifyReply, error: unknown, requestId: string, log: ErrorLogger): FastifyReply;
+}
+
+/** One form-encoded request, as the shared routes received it. */
+export interface FormCall {
+  request: FastifyRequest;
+  /** The body exactly as received (the signature covers it). */
+  rawBody: Buffer;
+  requestId: string;
+  log: ErrorLogger;
+  /** The operation context for `accessKeyId`, with the request's host and abort signal. */
+  contextFor(accessKeyId: string | undefined): OperationContext;
 }
 
 /**
@@ -96,26 +130,47 @@ export function registerAwsJsonProtocol(app: FastifyInstance, options: AwsJsonPr
     });
 
     scope.setErrorHandler((error: FastifyError, request, reply) => {
-      return sendAwsError(
-        reply,
-        fromFastifyError(error, options.bodyLimit),
-        requestIdOf(request),
-        logOf(request),
-      );
+      const failure = fromFastifyError(error, options.bodyLimit);
+      const requestId = requestIdOf(request);
+      if (options.formProtocol !== undefined && isFormEncoded(request.headers['content-type'])) {
+        return options.formProtocol.sendError(reply, failure, requestId, logOf(request));
+      }
+      const send = isSqsTarget(request.headers['x-amz-target']) ? sendSqsJsonError : sendAwsError;
+      return send(reply, failure, requestId, logOf(request));
     });
 
     const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const requestId = requestIdOf(request);
+      const formProtocol = options.formProtocol;
+      if (formProtocol !== undefined && isFormEncoded(request.headers['content-type'])) {
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        return formProtocol.handle(
+          {
+            request,
+            rawBody,
+            requestId,
+            log: logOf(request),
+            contextFor: (accessKeyId) => new CallContext(requestId, accessKeyId, request, reply),
+          },
+          reply,
+        );
+      }
+      // SQS's dialect: JSON 1.0 answers and query-compatible errors (error-shapes.ts).
+      const sqs = isSqsTarget(request.headers['x-amz-target']);
       try {
-        const output = await dispatch(request, requestId);
-        return reply.code(200).headers(awsResponseHeaders(requestId)).send(serializeOutput(output));
+        const output = await dispatch(request, reply, requestId);
+        const headers = sqs
+          ? awsResponseHeaders(requestId, SQS_JSON_CONTENT_TYPE)
+          : awsResponseHeaders(requestId);
+        return reply.code(200).headers(headers).send(serializeOutput(output));
       } catch (error) {
-        return sendAwsError(reply, error, requestId, logOf(request));
+        return (sqs ? sendSqsJsonError : sendAwsError)(reply, error, requestId, logOf(request));
       }
     };
 
     const dispatch = async (
       request: FastifyRequest,
+      reply: FastifyReply,
       requestId: string,
     ): Promise<Record<string, unknown> | void> => {
       checkContentType(request.headers['content-type']);
@@ -131,15 +186,73 @@ export function registerAwsJsonProtocol(app: FastifyInstance, options: AwsJsonPr
         service,
       );
       const input = parseBody(rawBody);
-      const context: OperationContext =
-        auth.accessKeyId === undefined ? { requestId } : { requestId, accessKeyId: auth.accessKeyId };
-      return handler(input, context);
+      return handler(input, new CallContext(requestId, auth.accessKeyId, request, reply));
     };
 
     const routeOptions = { bodyLimit: options.bodyLimit };
     scope.post('/', routeOptions, handle);
     scope.post('/*', routeOptions, handle);
   });
+}
+
+/**
+ * The context handed to an operation. `host` and `signal` are getters on the prototype, computed on first
+ * use: only SQS operations read them, and a signal costs a listener on the response that the bus's
+ * operations would pay for nothing. (Being inherited, they are not own properties either, so the context
+ * still compares and logs as `{ requestId, accessKeyId }`.)
+ */
+class CallContext implements OperationContext {
+  readonly requestId: string;
+  readonly accessKeyId?: string;
+  readonly #request: FastifyRequest;
+  readonly #reply: FastifyReply;
+  #controller: AbortController | undefined;
+
+  constructor(
+    requestId: string,
+    accessKeyId: string | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
+    this.requestId = requestId;
+    if (accessKeyId !== undefined) this.accessKeyId = accessKeyId;
+    this.#request = request;
+    this.#reply = reply;
+  }
+
+  get host(): string | undefined {
+    const host = this.#request.headers.host;
+    return host === undefined || host === '' ? undefined : host;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      const response = this.#reply.raw;
+      // 'close' also comes after a complete answer; only a close before the answer was handed over
+      // (`writableEnded`) means the client went away.
+      const onClose = (): void => {
+        if (!response.writableEnded) controller.abort(new Error('The client closed the connection.'));
+      };
+      // (Not `request.raw.destroyed`: a request is destroyed as soon as its body has been read.)
+      if (response.destroyed) onClose();
+      else response.once('close', onClose);
+    }
+    return this.#controller.signal;
+  }
+}
+
+/** Whether the X-Amz-Target names an SQS operation (answered in SQS's dialect). */
+function isSqsTarget(header: string | string[] | undefined): boolean {
+  const target = Array.isArray(header) ? header[0] : header;
+  return target !== undefined && target.trim().startsWith('AmazonSQS.');
+}
+
+/** Whether the content type is a form (`application/x-www-form-urlencoded`, any parameters). */
+function isFormEncoded(header: string | undefined): boolean {
+  const mediaType = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/x-www-form-urlencoded';
 }
 
 function signingServiceOf(target: string): string | undefined {

@@ -13,8 +13,12 @@ import type {
   EventBusRecord,
   EventRecord,
   NewDelivery,
+  NewQueueMessage,
   Page,
   PageRequest,
+  QueueMessageRecord,
+  QueueRecord,
+  ReceiveQueueMessagesRequest,
   RuleRecord,
   Store,
   TargetRecord,
@@ -80,6 +84,27 @@ export function eventItem(id: string, busName = 'default', targetIds: readonly s
     })),
   };
 }
+
+export function queueRecord(name: string, fields: Partial<QueueRecord> = {}): QueueRecord {
+  return {
+    name,
+    arn: `arn:aws:sqs:us-east-1:000000000000:${name}`,
+    fifo: false,
+    attributes: { VisibilityTimeout: '30' },
+    createdAt: T0,
+    updatedAt: T0,
+    ...fields,
+  };
+}
+
+/** A message visible at T0 whose body names it. */
+export function newMessage(id: string, fields: Partial<NewQueueMessage> = {}): NewQueueMessage {
+  return { id, body: `body of ${id}`, visibleAt: T0, ...fields };
+}
+
+/** SQS's FIFO deduplication: 5 minutes, queue-wide. */
+const DEDUPLICATION = { windowMs: 300_000, scope: 'queue' } as const;
+const VISIBILITY_MS = 30_000;
 
 /** A copy of `record` without `keys` (absent, not undefined-valued). */
 function omit<T extends object, K extends keyof T>(record: T, ...keys: K[]): Omit<T, K> {
@@ -997,6 +1022,532 @@ export function runStoreContract(
       });
     });
 
+    describe('queues', () => {
+      it('creates a queue and reads it back unchanged; a taken name is exists and changes nothing', async () => {
+        const queue = queueRecord('orders.fifo', {
+          fifo: true,
+          attributes: { FifoQueue: 'true', VisibilityTimeout: '30', RedrivePolicy: '{"a":1}' },
+        });
+        expect(await store.createQueue(queue, [{ key: 'team', value: 'a' }])).toBe('created');
+        expect(await store.getQueue('orders.fifo')).toStrictEqual(queue);
+        expect(await store.getTags(queue.arn)).toStrictEqual([{ key: 'team', value: 'a' }]);
+        const second = queueRecord('orders.fifo', {
+          attributes: { VisibilityTimeout: '5' },
+          createdAt: T0 + 1,
+        });
+        expect(await store.createQueue(second, [{ key: 'team', value: 'b' }])).toBe('exists');
+        expect(await store.getQueue('orders.fifo')).toStrictEqual(queue);
+        expect(await store.getTags(queue.arn)).toStrictEqual([{ key: 'team', value: 'a' }]);
+        expect(await store.getQueue('ghost')).toBeUndefined();
+      });
+
+      it('lists queues in name order, by a case-sensitive prefix without wildcards, at every page size', async () => {
+        const names = ['b', 'a_1', 'a-1', 'aX', 'A', 'a%', 'a.fifo'];
+        for (const n of names) await store.createQueue(queueRecord(n));
+        await expectPaging(
+          (page) => store.listQueues(undefined, page),
+          [...names].sort().map((n) => queueRecord(n)),
+        );
+        await expectPaging(
+          (page) => store.listQueues('a', page),
+          ['a%', 'a-1', 'a.fifo', 'aX', 'a_1'].sort().map((n) => queueRecord(n)),
+        );
+        expect((await store.listQueues('a_', { limit: 10 })).items.map((q) => q.name)).toStrictEqual(['a_1']);
+        expect(await store.listQueues('zzz', { limit: 1 })).toStrictEqual({ items: [] });
+      });
+
+      it('updateQueue replaces the attributes and updatedAt, and keeps arn, fifo and createdAt', async () => {
+        await store.createQueue(
+          queueRecord('q', { attributes: { VisibilityTimeout: '30', DelaySeconds: '5' } }),
+        );
+        const update = queueRecord('q', {
+          arn: 'arn:ignored',
+          fifo: true,
+          createdAt: T0 + 50,
+          updatedAt: T0 + 60,
+          attributes: { VisibilityTimeout: '10' },
+        });
+        expect(await store.updateQueue(update)).toBe('updated');
+        expect(await store.getQueue('q')).toStrictEqual(
+          queueRecord('q', { updatedAt: T0 + 60, attributes: { VisibilityTimeout: '10' } }),
+        );
+        expect(await store.updateQueue(queueRecord('ghost'))).toBe('not-found');
+        expect(await store.getQueue('ghost')).toBeUndefined();
+      });
+
+      it('deleteQueue removes the queue with its messages, deduplication entries and tags', async () => {
+        const doomed = queueRecord('doomed.fifo', { fifo: true });
+        const kept = queueRecord('kept');
+        await store.createQueue(doomed, [{ key: 'k', value: 'v' }]);
+        await store.createQueue(kept, [{ key: 'k', value: 'v' }]);
+        await store.sendQueueMessages(
+          'doomed.fifo',
+          [newMessage('m1', { groupId: 'g', deduplicationId: 'd' })],
+          {
+            now: T0,
+            deduplication: DEDUPLICATION,
+          },
+        );
+        await store.sendQueueMessages('kept', [newMessage('m1')], { now: T0 });
+
+        expect(await store.deleteQueue('doomed.fifo')).toBe('deleted');
+        expect(await store.getQueue('doomed.fifo')).toBeUndefined();
+        expect(await store.getQueueMessage('doomed.fifo', 'm1')).toBeUndefined();
+        expect(await store.getTags(doomed.arn)).toStrictEqual([]);
+        expect(await store.getQueueMessage('kept', 'm1')).toBeDefined();
+        expect(await store.getTags(kept.arn)).toStrictEqual([{ key: 'k', value: 'v' }]);
+        expect(await store.deleteQueue('doomed.fifo')).toBe('not-found');
+
+        // Created again, it starts empty and has forgotten the deduplication ids it saw.
+        await store.createQueue(doomed);
+        expect(await store.countQueueMessages('doomed.fifo', T0)).toStrictEqual({
+          visible: 0,
+          inFlight: 0,
+          delayed: 0,
+        });
+        const [again] = await store.sendQueueMessages(
+          'doomed.fifo',
+          [newMessage('m2', { groupId: 'g', deduplicationId: 'd' })],
+          { now: T0 + 1, deduplication: DEDUPLICATION },
+        );
+        expect(again).toMatchObject({ id: 'm2', duplicate: false });
+      });
+    });
+
+    describe('queue messages', () => {
+      beforeEach(async () => {
+        await store.createQueue(queueRecord('std'));
+        await store.createQueue(queueRecord('dlq'));
+        await store.createQueue(queueRecord('q.fifo', { fifo: true }));
+        await store.createQueue(queueRecord('dlq.fifo', { fifo: true }));
+      });
+
+      const send = (queueName: string, messages: NewQueueMessage[], now = T0) =>
+        store.sendQueueMessages(queueName, messages, {
+          now,
+          ...(queueName.endsWith('.fifo') ? { deduplication: DEDUPLICATION } : {}),
+        });
+      const receive = (
+        queueName: string,
+        limit = 10,
+        now = T0,
+        fields: Partial<ReceiveQueueMessagesRequest> = {},
+      ) =>
+        store.receiveQueueMessages(queueName, { now, limit, visibleUntil: now + VISIBILITY_MS, ...fields });
+      const ids = (received: { messages: QueueMessageRecord[] }) => received.messages.map((m) => m.id);
+
+      it('stores a message with every field and reads it back; optional fields absent, not undefined', async () => {
+        const full = newMessage('full', {
+          body: 'héllo 🌍',
+          messageAttributes: {
+            s: { dataType: 'String', stringValue: 'v' },
+            n: { dataType: 'Number.int', stringValue: '42' },
+            b: { dataType: 'Binary', binaryValue: 'AAEC' },
+          },
+          systemAttributes: { AWSTraceHeader: { dataType: 'String', stringValue: 'Root=1-abc' } },
+          groupId: 'g',
+          visibleAt: T0 + 5000,
+        });
+        const sent = await send('std', [full, newMessage('plain')]);
+        expect(sent.map((s) => ({ id: s.id, duplicate: s.duplicate }))).toStrictEqual([
+          { id: 'full', duplicate: false },
+          { id: 'plain', duplicate: false },
+        ]);
+        expect(sent[1]!.seq).toBeGreaterThan(sent[0]!.seq);
+        const { visibleAt: fullVisibleAt, ...fullFields } = full;
+        expect(await store.getQueueMessage('std', 'full')).toStrictEqual({
+          ...fullFields,
+          queueName: 'std',
+          seq: sent[0]!.seq,
+          sentAt: T0,
+          enqueuedAt: T0,
+          visibleAt: fullVisibleAt,
+          receiveCount: 0,
+        });
+        const plain = await store.getQueueMessage('std', 'plain');
+        expect(Object.keys(plain ?? {}).sort()).toStrictEqual([
+          'body',
+          'enqueuedAt',
+          'id',
+          'queueName',
+          'receiveCount',
+          'sentAt',
+          'seq',
+          'visibleAt',
+        ]);
+        expect(await store.getQueueMessage('std', 'ghost')).toBeUndefined();
+        expect(await store.getQueueMessage('dlq', 'full')).toBeUndefined();
+      });
+
+      it('writes a batch atomically: a failing message stores none of it; a missing queue throws', async () => {
+        await send('std', [newMessage('m1')]);
+        await expect(send('std', [newMessage('m2'), newMessage('m1')])).rejects.toThrow();
+        expect(await store.getQueueMessage('std', 'm2')).toBeUndefined();
+        await expect(send('ghost', [newMessage('m3')])).rejects.toThrow();
+        expect(await send('std', [])).toStrictEqual([]);
+      });
+
+      it('never reuses a seq, not even after the newest message is deleted', async () => {
+        const [first] = await send('std', [newMessage('m1')]);
+        const [received] = (await receive('std')).messages;
+        expect(await store.deleteQueueMessage('std', 'm1', received!.receiptToken!)).toBe('deleted');
+        const [second] = await send('std', [newMessage('m2')]);
+        expect(second!.seq).toBeGreaterThan(first!.seq);
+      });
+
+      it('receives visible messages oldest first, each with a new token, one more receive, then invisible', async () => {
+        await send('std', [newMessage('a'), newMessage('b'), newMessage('c')]);
+        const first = await receive('std', 2, T0 + 10);
+        expect(ids(first)).toStrictEqual(['a', 'b']);
+        expect(first.deadLettered).toBe(0);
+        const [a] = first.messages;
+        expect(a).toMatchObject({
+          receiveCount: 1,
+          firstReceivedAt: T0 + 10,
+          lastReceivedAt: T0 + 10,
+          visibleAt: T0 + 10 + VISIBILITY_MS,
+        });
+        expect(a!.receiptToken).toMatch(/^.{16,}$/);
+        expect(await store.getQueueMessage('std', 'a')).toStrictEqual(a);
+        expect(ids(await receive('std', 10, T0 + 11))).toStrictEqual(['c']);
+        expect(ids(await receive('std', 10, T0 + 12))).toStrictEqual([]);
+
+        // At the end of the visibility timeout they come back, with the first receive time kept.
+        const later = T0 + 10 + VISIBILITY_MS;
+        const again = await receive('std', 10, later);
+        expect(ids(again)).toStrictEqual(['a', 'b']);
+        const [a2] = again.messages;
+        expect(a2).toMatchObject({ receiveCount: 2, firstReceivedAt: T0 + 10, lastReceivedAt: later });
+        expect(a2!.receiptToken).not.toBe(a!.receiptToken);
+      });
+
+      it('keeps delayed messages back until their visibleAt', async () => {
+        await send('std', [newMessage('late', { visibleAt: T0 + 1000 }), newMessage('now')]);
+        expect(ids(await receive('std', 10, T0 + 999))).toStrictEqual(['now']);
+        expect(ids(await receive('std', 10, T0 + 1000))).toStrictEqual(['late']);
+      });
+
+      it('deletes the messages expiredBefore names before picking, when asked to', async () => {
+        await send('std', [newMessage('old')], T0);
+        await send('std', [newMessage('new')], T0 + 10);
+        expect(ids(await receive('std', 10, T0 + 20, { expiredBefore: T0 }))).toStrictEqual(['new']);
+        expect(await store.getQueueMessage('std', 'old')).toBeUndefined();
+      });
+
+      it('answers nothing for a queue that does not exist', async () => {
+        expect(await receive('ghost')).toStrictEqual({ messages: [], deadLettered: 0 });
+      });
+
+      it('hands each visible message to exactly one of many concurrent receivers', async () => {
+        await send(
+          'std',
+          Array.from({ length: 40 }, (_, i) => newMessage(`m${i}`)),
+        );
+        const results = await Promise.all(Array.from({ length: 8 }, () => receive('std', 7)));
+        const all = results.flatMap(ids);
+        expect(all).toHaveLength(40);
+        expect(new Set(all).size).toBe(40);
+      });
+
+      it('FIFO: delivers each group in order and holds a group back while one of its messages is in flight', async () => {
+        await send('q.fifo', [
+          newMessage('a1', { groupId: 'a', deduplicationId: 'a1' }),
+          newMessage('b1', { groupId: 'b', deduplicationId: 'b1' }),
+          newMessage('a2', { groupId: 'a', deduplicationId: 'a2' }),
+          newMessage('c1', { groupId: 'c', deduplicationId: 'c1' }),
+          newMessage('b2', { groupId: 'b', deduplicationId: 'b2' }),
+        ]);
+        // Several messages of one group may come in one call, in order.
+        expect(ids(await receive('q.fifo', 3))).toStrictEqual(['a1', 'b1', 'a2']);
+        // Groups a and b are in flight: only c is receivable, even though b2 is visible.
+        expect(ids(await receive('q.fifo', 10, T0 + 1))).toStrictEqual(['c1']);
+        expect(ids(await receive('q.fifo', 10, T0 + 2))).toStrictEqual([]);
+        // Deleting b1 unblocks b; group a stays in flight until a2 is settled too.
+        const b1 = await store.getQueueMessage('q.fifo', 'b1');
+        expect(await store.deleteQueueMessage('q.fifo', 'b1', b1!.receiptToken!)).toBe('deleted');
+        const a1 = await store.getQueueMessage('q.fifo', 'a1');
+        expect(await store.deleteQueueMessage('q.fifo', 'a1', a1!.receiptToken!)).toBe('deleted');
+        expect(ids(await receive('q.fifo', 10, T0 + 3))).toStrictEqual(['b2']);
+        // When a2's visibility timeout ends, it comes back before anything later in its group.
+        await send('q.fifo', [newMessage('a3', { groupId: 'a', deduplicationId: 'a3' })], T0 + 4);
+        expect(ids(await receive('q.fifo', 10, T0 + 5))).toStrictEqual([]);
+        expect(ids(await receive('q.fifo', 10, T0 + VISIBILITY_MS))).toStrictEqual(['a2', 'a3']);
+      });
+
+      it('FIFO: a delayed message holds back the later messages of its group, not other groups', async () => {
+        await send('q.fifo', [
+          newMessage('a1', { groupId: 'a', deduplicationId: 'a1', visibleAt: T0 + 100 }),
+          newMessage('a2', { groupId: 'a', deduplicationId: 'a2' }),
+          newMessage('b1', { groupId: 'b', deduplicationId: 'b1' }),
+        ]);
+        expect(ids(await receive('q.fifo', 10, T0))).toStrictEqual(['b1']);
+        expect(ids(await receive('q.fifo', 10, T0 + 100))).toStrictEqual(['a1', 'a2']);
+      });
+
+      it('FIFO deduplication: a repeated id within the window answers the first message and stores nothing', async () => {
+        const [first] = await send('q.fifo', [newMessage('m1', { groupId: 'g', deduplicationId: 'd' })], T0);
+        const inBatch = await send(
+          'q.fifo',
+          [
+            newMessage('m2', { groupId: 'g', deduplicationId: 'd' }),
+            newMessage('m3', { groupId: 'g', deduplicationId: 'e' }),
+            newMessage('m4', { groupId: 'g', deduplicationId: 'e' }),
+          ],
+          T0 + 1,
+        );
+        expect(inBatch).toStrictEqual([
+          { id: 'm1', seq: first!.seq, duplicate: true },
+          { id: 'm3', seq: inBatch[1]!.seq, duplicate: false },
+          { id: 'm3', seq: inBatch[1]!.seq, duplicate: true },
+        ]);
+        expect(await store.getQueueMessage('q.fifo', 'm2')).toBeUndefined();
+        expect(await store.getQueueMessage('q.fifo', 'm4')).toBeUndefined();
+
+        // Still a duplicate after the first was received and deleted, until the window (from the first
+        // send, not extended by duplicates) ends.
+        const [m1] = (await receive('q.fifo', 1, T0 + 2)).messages;
+        await store.deleteQueueMessage('q.fifo', 'm1', m1!.receiptToken!);
+        const last = T0 + DEDUPLICATION.windowMs - 1;
+        expect(
+          await send('q.fifo', [newMessage('m5', { groupId: 'g', deduplicationId: 'd' })], last),
+        ).toStrictEqual([{ id: 'm1', seq: first!.seq, duplicate: true }]);
+        const [after] = await send(
+          'q.fifo',
+          [newMessage('m6', { groupId: 'g', deduplicationId: 'd' })],
+          T0 + DEDUPLICATION.windowMs,
+        );
+        expect(after).toMatchObject({ id: 'm6', duplicate: false });
+        expect(after!.seq).toBeGreaterThan(first!.seq);
+      });
+
+      it('FIFO deduplication per message group lets two groups use the same id; none without options', async () => {
+        const byGroup = { windowMs: DEDUPLICATION.windowMs, scope: 'message-group' } as const;
+        const sent = await store.sendQueueMessages(
+          'q.fifo',
+          [
+            newMessage('a', { groupId: 'g1', deduplicationId: 'd' }),
+            newMessage('b', { groupId: 'g2', deduplicationId: 'd' }),
+            newMessage('c', { groupId: 'g1', deduplicationId: 'd' }),
+          ],
+          { now: T0, deduplication: byGroup },
+        );
+        expect(sent.map((s) => [s.id, s.duplicate])).toStrictEqual([
+          ['a', false],
+          ['b', false],
+          ['a', true],
+        ]);
+        // Without deduplication options (standard queues) the id is stored but not enforced.
+        const plain = await store.sendQueueMessages(
+          'std',
+          [newMessage('x', { deduplicationId: 'd' }), newMessage('y', { deduplicationId: 'd' })],
+          { now: T0 },
+        );
+        expect(plain.map((s) => s.duplicate)).toStrictEqual([false, false]);
+      });
+
+      it('redrive: a message already received maxReceiveCount times moves to the dead-letter queue', async () => {
+        await send('std', [
+          newMessage('m', { messageAttributes: { k: { dataType: 'String', stringValue: 'v' } } }),
+        ]);
+        const deadLetter = { queueName: 'dlq', maxReceiveCount: 2 };
+        const at = (n: number) => T0 + n * VISIBILITY_MS;
+        expect(ids(await receive('std', 1, at(0), { deadLetter }))).toStrictEqual(['m']);
+        expect(ids(await receive('std', 1, at(1), { deadLetter }))).toStrictEqual(['m']);
+        const third = await receive('std', 1, at(2), { deadLetter });
+        expect(third).toStrictEqual({ messages: [], deadLettered: 1 });
+        expect(await store.getQueueMessage('std', 'm')).toBeUndefined();
+        const moved = await store.getQueueMessage('dlq', 'm');
+        expect(moved).toMatchObject({
+          queueName: 'dlq',
+          body: 'body of m',
+          messageAttributes: { k: { dataType: 'String', stringValue: 'v' } },
+          sentAt: T0,
+          enqueuedAt: T0,
+          visibleAt: at(2),
+          receiveCount: 0,
+          deadLetterSourceArn: queueRecord('std').arn,
+        });
+        expect(moved).not.toHaveProperty('receiptToken');
+        expect(moved).not.toHaveProperty('firstReceivedAt');
+      });
+
+      it('redrive fills the request from the messages behind a moved one, and is ignored without its queue', async () => {
+        await send('std', [newMessage('old')], T0);
+        await receive('std', 1, T0);
+        const later = T0 + VISIBILITY_MS;
+        // old became visible when new was sent: it comes first, goes to the dead-letter queue, and new
+        // takes its place in the answer.
+        await send('std', [newMessage('new', { visibleAt: later })], later);
+        const result = await receive('std', 1, later, {
+          deadLetter: { queueName: 'dlq', maxReceiveCount: 1 },
+        });
+        expect(result).toMatchObject({ deadLettered: 1 });
+        expect(ids(result)).toStrictEqual(['new']);
+        expect(await store.getQueueMessage('dlq', 'old')).toBeDefined();
+
+        const kept = await receive('std', 1, later + VISIBILITY_MS, {
+          deadLetter: { queueName: 'ghost', maxReceiveCount: 1 },
+        });
+        expect(kept).toMatchObject({ deadLettered: 0 });
+        expect(ids(kept)).toStrictEqual(['new']);
+      });
+
+      it('FIFO redrive: the next message of the group follows in the same call; enqueuedAt restarts', async () => {
+        await send('q.fifo', [
+          newMessage('a1', { groupId: 'a', deduplicationId: 'a1' }),
+          newMessage('a2', { groupId: 'a', deduplicationId: 'a2' }),
+        ]);
+        await receive('q.fifo', 1, T0);
+        const later = T0 + VISIBILITY_MS;
+        const result = await receive('q.fifo', 1, later, {
+          deadLetter: { queueName: 'dlq.fifo', maxReceiveCount: 1 },
+        });
+        expect(ids(result)).toStrictEqual(['a2']);
+        expect(result.deadLettered).toBe(1);
+        expect(await store.getQueueMessage('dlq.fifo', 'a1')).toMatchObject({
+          groupId: 'a',
+          deduplicationId: 'a1',
+          sentAt: T0,
+          enqueuedAt: later,
+        });
+      });
+
+      it('deletes by the latest receipt token only; answers stale, expired or not-found otherwise', async () => {
+        await send('std', [newMessage('m')]);
+        const [first] = (await receive('std', 1, T0)).messages;
+        const [second] = (await receive('std', 1, T0 + VISIBILITY_MS)).messages;
+        expect(await store.deleteQueueMessage('std', 'm', first!.receiptToken!)).toBe('stale');
+        expect(await store.deleteQueueMessage('std', 'm', 'forged')).toBe('stale');
+        expect(await store.deleteQueueMessage('dlq', 'm', second!.receiptToken!)).toBe('not-found');
+        // With expiredAt (FIFO), a token whose visibility timeout has ended no longer deletes.
+        const end = second!.visibleAt;
+        expect(await store.deleteQueueMessage('std', 'm', second!.receiptToken!, end)).toBe('expired');
+        expect(await store.getQueueMessage('std', 'm')).toBeDefined();
+        expect(await store.deleteQueueMessage('std', 'm', second!.receiptToken!, end - 1)).toBe('deleted');
+        expect(await store.deleteQueueMessage('std', 'm', second!.receiptToken!)).toBe('not-found');
+        expect(await store.getQueueMessage('std', 'm')).toBeUndefined();
+      });
+
+      it('a message never received has no token to delete it with', async () => {
+        await send('std', [newMessage('m')]);
+        expect(await store.deleteQueueMessage('std', 'm', '')).toBe('stale');
+      });
+
+      it('changes visibility by the latest receipt token, on the same terms as delete', async () => {
+        await send('std', [newMessage('m')]);
+        const [first] = (await receive('std', 1, T0)).messages;
+        const token = first!.receiptToken!;
+        expect(await store.changeQueueMessageVisibility('std', 'm', token, T0 + 5)).toBe('changed');
+        expect(await store.getQueueMessage('std', 'm')).toMatchObject({ visibleAt: T0 + 5 });
+        expect(ids(await receive('std', 1, T0 + 4))).toStrictEqual([]);
+        expect(await store.changeQueueMessageVisibility('std', 'm', token, T0 + 9, T0 + 5)).toBe('expired');
+        const [second] = (await receive('std', 1, T0 + 5)).messages;
+        expect(await store.changeQueueMessageVisibility('std', 'm', token, T0 + 9)).toBe('stale');
+        expect(await store.changeQueueMessageVisibility('std', 'ghost', token, T0 + 9)).toBe('not-found');
+        // Visible at once.
+        expect(await store.changeQueueMessageVisibility('std', 'm', second!.receiptToken!, T0 + 6)).toBe(
+          'changed',
+        );
+        expect(ids(await receive('std', 1, T0 + 6))).toStrictEqual(['m']);
+      });
+
+      it('counts visible, in-flight and delayed messages, and tells when the next one becomes visible', async () => {
+        await send('std', [
+          newMessage('v1'),
+          newMessage('v2'),
+          newMessage('f1'),
+          newMessage('d1', { visibleAt: T0 + 500 }),
+          newMessage('d2', { visibleAt: T0 + 700 }),
+        ]);
+        await send('dlq', [newMessage('other')]);
+        await receive('std', 1, T0);
+        expect(await store.countQueueMessages('std', T0)).toStrictEqual({
+          visible: 2,
+          inFlight: 1,
+          delayed: 2,
+        });
+        expect(await store.getNextVisibleAt('std', T0)).toBe(T0 + 500);
+        expect(await store.getNextVisibleAt('std', T0 + 500)).toBe(T0 + 700);
+        expect(await store.countQueueMessages('std', T0 + 700)).toStrictEqual({
+          visible: 4,
+          inFlight: 1,
+          delayed: 0,
+        });
+        expect(await store.getNextVisibleAt('std', T0 + VISIBILITY_MS)).toBeUndefined();
+        expect(await store.countQueueMessages('ghost', T0)).toStrictEqual({
+          visible: 0,
+          inFlight: 0,
+          delayed: 0,
+        });
+        expect(await store.getNextVisibleAt('ghost', T0)).toBeUndefined();
+      });
+
+      it('purges every message of one queue, in flight or not', async () => {
+        await send('std', [newMessage('a'), newMessage('b'), newMessage('c', { visibleAt: T0 + 9 })]);
+        await send('dlq', [newMessage('a')]);
+        await receive('std', 1);
+        expect(await store.purgeQueue('std')).toBe(3);
+        expect(await store.countQueueMessages('std', T0)).toStrictEqual({
+          visible: 0,
+          inFlight: 0,
+          delayed: 0,
+        });
+        expect(await store.getQueueMessage('dlq', 'a')).toBeDefined();
+        expect(await store.purgeQueue('std')).toBe(0);
+      });
+
+      it('moves visible messages oldest first, up to a limit, keeping what they are and resetting receives', async () => {
+        await send('std', [
+          newMessage('a'),
+          newMessage('b'),
+          newMessage('c'),
+          newMessage('d', { visibleAt: T0 + 99 }),
+        ]);
+        await receive('std', 1, T0); // a is in flight: it stays
+        expect(await store.moveQueueMessages('std', 'dlq', { now: T0 + 1, limit: 1 })).toBe(1);
+        expect(await store.getQueueMessage('dlq', 'b')).toMatchObject({
+          queueName: 'dlq',
+          sentAt: T0,
+          enqueuedAt: T0,
+          visibleAt: T0 + 1,
+          receiveCount: 0,
+        });
+        expect(await store.moveQueueMessages('std', 'dlq', { now: T0 + 2, limit: 10 })).toBe(1);
+        expect(ids(await receive('dlq', 10, T0 + 2))).toStrictEqual(['b', 'c']);
+        expect(await store.countQueueMessages('std', T0 + 2)).toStrictEqual({
+          visible: 0,
+          inFlight: 1,
+          delayed: 1,
+        });
+        expect(await store.moveQueueMessages('std', 'dlq', { now: T0 + 2, limit: 10 })).toBe(0);
+      });
+
+      it('moving into a FIFO queue restarts enqueuedAt; into a missing queue throws and moves nothing', async () => {
+        await send('dlq.fifo', [newMessage('m', { groupId: 'g', deduplicationId: 'd' })]);
+        expect(await store.moveQueueMessages('dlq.fifo', 'q.fifo', { now: T0 + 7, limit: 10 })).toBe(1);
+        expect(await store.getQueueMessage('q.fifo', 'm')).toMatchObject({
+          sentAt: T0,
+          enqueuedAt: T0 + 7,
+          groupId: 'g',
+        });
+        await expect(
+          store.moveQueueMessages('q.fifo', 'ghost', { now: T0 + 8, limit: 10 }),
+        ).rejects.toThrow();
+        expect(await store.getQueueMessage('q.fifo', 'm')).toBeDefined();
+      });
+
+      it('prunes messages enqueued at or before a time, and deduplication entries whose window closed', async () => {
+        await send('std', [newMessage('old')], T0);
+        await send('std', [newMessage('new')], T0 + 10);
+        await send('dlq', [newMessage('other')], T0);
+        expect(await store.pruneQueue('std', { enqueuedBefore: T0, now: T0 + 10 })).toBe(1);
+        expect(await store.getQueueMessage('std', 'old')).toBeUndefined();
+        expect(await store.getQueueMessage('std', 'new')).toBeDefined();
+        expect(await store.getQueueMessage('dlq', 'other')).toBeDefined();
+        expect(await store.pruneQueue('std', { enqueuedBefore: T0 + 9, now: T0 + 10 })).toBe(0);
+      });
+    });
+
     describe('lifecycle', () => {
       it('settles appends still queued when closed, and refuses calls after close; close is idempotent', async () => {
         const pending = append([eventItem('e1')]);
@@ -1044,6 +1595,28 @@ export function runStoreContract(
         expect(await store.getEvent('e1')).toStrictEqual(eventItem('e1').event);
         expect(await store.getDelivery(delivery.id)).toStrictEqual(before);
         expect(await store.listAttempts(delivery.id)).toStrictEqual([recorded]);
+      });
+
+      it('keeps queues, messages and their receive state across close and reopen', async () => {
+        await store.createQueue(queueRecord('q.fifo', { fifo: true }));
+        const send = (id: string, now = T0) =>
+          store.sendQueueMessages('q.fifo', [newMessage(id, { groupId: 'g', deduplicationId: 'd' })], {
+            now,
+            deduplication: DEDUPLICATION,
+          });
+        await send('m');
+        const { messages } = await store.receiveQueueMessages('q.fifo', {
+          now: T0,
+          limit: 1,
+          visibleUntil: T0 + VISIBILITY_MS,
+        });
+        const [received] = messages;
+        const queue = await store.getQueue('q.fifo');
+        store = await reopen(store);
+        expect(await store.getQueue('q.fifo')).toStrictEqual(queue);
+        expect(await store.getQueueMessage('q.fifo', 'm')).toStrictEqual(received);
+        const [dup] = await send('m2', T0 + 1);
+        expect(dup).toMatchObject({ id: 'm', duplicate: true });
       });
 
       it('keeps every acknowledged concurrent append, and those queued at close, across reopen', async () => {

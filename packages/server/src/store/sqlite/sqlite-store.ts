@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import Database from 'better-sqlite3';
@@ -18,9 +19,18 @@ import type {
   EventBusRecord,
   EventRecord,
   NewDelivery,
+  NewQueueMessage,
   Page,
+  QueueMessageAttribute,
+  QueueMessageRecord,
+  QueueRecord,
+  ReceiptOutcome,
+  ReceiveQueueMessagesRequest,
+  ReceivedQueueMessages,
   RuleRecord,
   RuleState,
+  SendQueueMessagesOptions,
+  SentQueueMessage,
   Store,
   TagRecord,
   TargetRecord,
@@ -99,6 +109,27 @@ const QUERY_NAMES = [
   'advance_delivery',
   'release_deliveries',
   'list_attempts',
+  'insert_queue',
+  'get_queue',
+  'list_queues',
+  'update_queue',
+  'delete_queue_tags',
+  'delete_queue',
+  'insert_queue_message',
+  'get_queue_deduplication',
+  'upsert_queue_deduplication',
+  'list_receivable_queue_messages',
+  'list_receivable_fifo_queue_messages',
+  'receive_queue_message',
+  'get_queue_message',
+  'delete_queue_message',
+  'update_queue_message_visibility',
+  'purge_queue_messages',
+  'count_queue_messages',
+  'get_next_visible_at',
+  'list_movable_queue_messages',
+  'prune_queue_messages',
+  'prune_queue_deduplication',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -228,6 +259,183 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       return moved ? ('recorded' as const) : ('lease-lost' as const);
     },
   );
+
+  // --- queues and messages --------------------------------------------------------------------------------
+  const createQueueTx = db.transaction((queue: QueueRecord, tags: readonly TagRecord[]) => {
+    if (sql.insert_queue.run(queueParams(queue)).changes === 0) return 'exists' as const;
+    writeTags(queue.arn, tags);
+    return 'created' as const;
+  });
+  const deleteQueueTx = db.transaction((name: string) => {
+    sql.delete_queue_tags.run({ name });
+    return sql.delete_queue.run({ name }).changes === 0 ? ('not-found' as const) : ('deleted' as const);
+  });
+  const insertMessage = (row: QueueMessageInsert): number =>
+    (sql.insert_queue_message.get(row) as { seq: number }).seq;
+  const sendQueueMessagesTx = db.transaction(
+    (queueName: string, messages: readonly NewQueueMessage[], options: SendQueueMessagesOptions) => {
+      const { now, deduplication } = options;
+      const sent: SentQueueMessage[] = [];
+      for (const message of messages) {
+        // Looked up and written in this IMMEDIATE transaction, so two processes sending the same
+        // deduplication id at once serialise on the write lock and the second sees the first.
+        const key =
+          deduplication === undefined || message.deduplicationId === undefined
+            ? undefined
+            : {
+                queue_name: queueName,
+                scope_key: deduplication.scope === 'message-group' ? (message.groupId ?? '') : '',
+                deduplication_id: message.deduplicationId,
+              };
+        if (key !== undefined) {
+          const first = sql.get_queue_deduplication.get({ ...key, now }) as DeduplicationRow | undefined;
+          if (first !== undefined) {
+            sent.push({ id: first.message_id, seq: first.seq, duplicate: true });
+            continue;
+          }
+        }
+        const seq = insertMessage({
+          queue_name: queueName,
+          id: message.id,
+          body: message.body,
+          message_attributes: toJson(message.messageAttributes),
+          system_attributes: toJson(message.systemAttributes),
+          group_id: message.groupId ?? null,
+          deduplication_id: message.deduplicationId ?? null,
+          sent_at: now,
+          enqueued_at: now,
+          visible_at: message.visibleAt,
+          receive_count: 0,
+          dead_letter_source_arn: null,
+        });
+        if (key !== undefined && deduplication !== undefined) {
+          sql.upsert_queue_deduplication.run({
+            ...key,
+            message_id: message.id,
+            seq,
+            expires_at: now + deduplication.windowMs,
+          });
+        }
+        sent.push({ id: message.id, seq, duplicate: false });
+      }
+      return sent;
+    },
+  );
+  /** Moves one message (a row read in this transaction) to the end of `target`, visible at `now`. */
+  const moveMessage = (row: QueueMessageRow, target: QueueRow, now: number, sourceArn: string | null) => {
+    // Deleted first: a queue that is its own dead-letter queue would otherwise clash on (queue, id).
+    sql.delete_queue_message.run({ seq: row.seq });
+    insertMessage({
+      queue_name: target.name,
+      id: row.id,
+      body: row.body,
+      message_attributes: row.message_attributes,
+      system_attributes: row.system_attributes,
+      group_id: row.group_id,
+      deduplication_id: row.deduplication_id,
+      sent_at: row.sent_at,
+      enqueued_at: target.fifo === 1 ? now : row.enqueued_at,
+      visible_at: now,
+      receive_count: 0,
+      dead_letter_source_arn: sourceArn,
+    });
+  };
+  const receiveQueueMessagesTx = db.transaction(
+    (queueName: string, request: ReceiveQueueMessagesRequest): ReceivedQueueMessages => {
+      const queue = sql.get_queue.get({ name: queueName }) as QueueRow | undefined;
+      if (queue === undefined) return { messages: [], deadLettered: 0 };
+      if (request.expiredBefore !== undefined) {
+        sql.prune_queue_messages.run({ queue_name: queueName, enqueued_before: request.expiredBefore });
+      }
+      const list =
+        queue.fifo === 1 ? sql.list_receivable_fifo_queue_messages : sql.list_receivable_queue_messages;
+      const redrive = request.deadLetter;
+      const target =
+        redrive === undefined
+          ? undefined
+          : (sql.get_queue.get({ name: redrive.queueName }) as QueueRow | undefined);
+      const messages: QueueMessageRecord[] = [];
+      let deadLettered = 0;
+      // Each round either fills the request or moves at least one message out of the queue, so it ends.
+      // Moved candidates leave room for others: a round after a move looks again (in a FIFO queue the
+      // next message of the moved one's group may have become receivable).
+      while (messages.length < request.limit) {
+        const want = request.limit - messages.length;
+        const candidates = list.all({
+          queue_name: queueName,
+          now: request.now,
+          limit: want,
+        }) as QueueMessageRow[];
+        let moved = 0;
+        for (const row of candidates) {
+          if (target !== undefined && redrive !== undefined && row.receive_count >= redrive.maxReceiveCount) {
+            moveMessage(row, target, request.now, queue.arn);
+            moved += 1;
+            continue;
+          }
+          const received = sql.receive_queue_message.get({
+            seq: row.seq,
+            receipt_token: newReceiptToken(),
+            now: request.now,
+            visible_until: request.visibleUntil,
+          }) as QueueMessageRow;
+          messages.push(queueMessageFromRow(received));
+        }
+        deadLettered += moved;
+        if (moved === 0) break;
+      }
+      return { messages, deadLettered };
+    },
+  );
+  /** Why a receipt token does not act on a message, or undefined when it does. */
+  const checkReceipt = (
+    row: QueueMessageRow | undefined,
+    receiptToken: string,
+    expiredAt: number | undefined,
+  ): ReceiptOutcome | undefined => {
+    if (row === undefined) return 'not-found';
+    if (row.receipt_token === null || row.receipt_token !== receiptToken) return 'stale';
+    if (expiredAt !== undefined && row.visible_at <= expiredAt) return 'expired';
+    return undefined;
+  };
+  const deleteQueueMessageTx = db.transaction(
+    (queueName: string, id: string, receiptToken: string, expiredAt: number | undefined) => {
+      const row = sql.get_queue_message.get({ queue_name: queueName, id }) as QueueMessageRow | undefined;
+      const refused = checkReceipt(row, receiptToken, expiredAt);
+      if (refused !== undefined || row === undefined) return refused ?? 'not-found';
+      sql.delete_queue_message.run({ seq: row.seq });
+      return 'deleted' as const;
+    },
+  );
+  const changeVisibilityTx = db.transaction(
+    (
+      queueName: string,
+      id: string,
+      receiptToken: string,
+      visibleAt: number,
+      expiredAt: number | undefined,
+    ) => {
+      const row = sql.get_queue_message.get({ queue_name: queueName, id }) as QueueMessageRow | undefined;
+      const refused = checkReceipt(row, receiptToken, expiredAt);
+      if (refused !== undefined || row === undefined) return refused ?? 'not-found';
+      sql.update_queue_message_visibility.run({ seq: row.seq, visible_at: visibleAt });
+      return 'changed' as const;
+    },
+  );
+  const moveQueueMessagesTx = db.transaction((from: string, to: string, now: number, limit: number) => {
+    const rows = sql.list_movable_queue_messages.all({ queue_name: from, now, limit }) as QueueMessageRow[];
+    if (rows.length === 0) return 0;
+    const target = sql.get_queue.get({ name: to }) as QueueRow | undefined;
+    if (target === undefined) {
+      throw new StoreError('STORE_QUEUE_MISSING', `Cannot move messages to queue ${to}: it does not exist.`);
+    }
+    for (const row of rows) moveMessage(row, target, now, null);
+    return rows.length;
+  });
+  const pruneQueueTx = db.transaction((queueName: string, enqueuedBefore: number, now: number) => {
+    sql.prune_queue_deduplication.run({ queue_name: queueName, now });
+    return sql.prune_queue_messages.run({ queue_name: queueName, enqueued_before: enqueuedBefore }).changes;
+  });
 
   // --- group commit ------------------------------------------------------------------------------------
   // appendEvents calls made in one event-loop turn are queued and written by one IMMEDIATE transaction on
@@ -520,6 +728,92 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       return (sql.list_attempts.all({ delivery_id: deliveryId }) as AttemptRow[]).map(attemptFromRow);
     },
 
+    // --- queues and messages -------------------------------------------------------------------------
+    async createQueue(queue, tags = []) {
+      assertOpen();
+      return createQueueTx.immediate(queue, tags);
+    },
+    async getQueue(name) {
+      assertOpen();
+      const row = sql.get_queue.get({ name }) as QueueRow | undefined;
+      return row === undefined ? undefined : queueFromRow(row);
+    },
+    async listQueues(namePrefix, page) {
+      assertOpen();
+      checkPageLimit(page.limit);
+      const rows = sql.list_queues.all({
+        prefix: namePrefix ?? '',
+        after: decodeStringPageToken(page.nextToken) ?? '',
+        limit: page.limit + 1,
+      }) as QueueRow[];
+      return toPage(rows, page.limit, queueFromRow, (row) => row.name);
+    },
+    async updateQueue(queue) {
+      assertOpen();
+      const changes = sql.update_queue.run({
+        name: queue.name,
+        attributes: JSON.stringify(queue.attributes),
+        updated_at: queue.updatedAt,
+      }).changes;
+      return changes === 0 ? 'not-found' : 'updated';
+    },
+    async deleteQueue(name) {
+      assertOpen();
+      return deleteQueueTx.immediate(name);
+    },
+    async sendQueueMessages(queueName, messages, options) {
+      assertOpen();
+      if (messages.length === 0) return [];
+      return sendQueueMessagesTx.immediate(queueName, messages, options);
+    },
+    async receiveQueueMessages(queueName, request) {
+      assertOpen();
+      checkPageLimit(request.limit);
+      return receiveQueueMessagesTx.immediate(queueName, request);
+    },
+    async getQueueMessage(queueName, id) {
+      assertOpen();
+      const row = sql.get_queue_message.get({ queue_name: queueName, id }) as QueueMessageRow | undefined;
+      return row === undefined ? undefined : queueMessageFromRow(row);
+    },
+    async deleteQueueMessage(queueName, id, receiptToken, expiredAt) {
+      assertOpen();
+      return deleteQueueMessageTx.immediate(queueName, id, receiptToken, expiredAt);
+    },
+    async changeQueueMessageVisibility(queueName, id, receiptToken, visibleAt, expiredAt) {
+      assertOpen();
+      return changeVisibilityTx.immediate(queueName, id, receiptToken, visibleAt, expiredAt);
+    },
+    async purgeQueue(queueName) {
+      assertOpen();
+      return sql.purge_queue_messages.run({ queue_name: queueName }).changes;
+    },
+    async countQueueMessages(queueName, now) {
+      assertOpen();
+      const row = sql.count_queue_messages.get({ queue_name: queueName, now }) as {
+        visible: number;
+        in_flight: number;
+        delayed: number;
+      };
+      return { visible: row.visible, inFlight: row.in_flight, delayed: row.delayed };
+    },
+    async getNextVisibleAt(queueName, now) {
+      assertOpen();
+      const row = sql.get_next_visible_at.get({ queue_name: queueName, now }) as {
+        visible_at: number | null;
+      };
+      return row.visible_at ?? undefined;
+    },
+    async moveQueueMessages(from, to, options) {
+      assertOpen();
+      checkPageLimit(options.limit);
+      return moveQueueMessagesTx.immediate(from, to, options.now, options.limit);
+    },
+    async pruneQueue(queueName, options) {
+      assertOpen();
+      return pruneQueueTx.immediate(queueName, options.enqueuedBefore, options.now);
+    },
+
     async close() {
       if (closed) return;
       closed = true;
@@ -620,6 +914,45 @@ interface AttemptRow {
   status_code: number | null;
   error: string | null;
   response_excerpt: string | null;
+}
+
+interface QueueRow {
+  name: string;
+  arn: string;
+  fifo: 0 | 1;
+  attributes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+interface QueueMessageRow {
+  seq: number;
+  queue_name: string;
+  id: string;
+  body: string;
+  message_attributes: string | null;
+  system_attributes: string | null;
+  group_id: string | null;
+  deduplication_id: string | null;
+  sent_at: number;
+  enqueued_at: number;
+  visible_at: number;
+  receive_count: number;
+  first_received_at: number | null;
+  last_received_at: number | null;
+  receipt_token: string | null;
+  dead_letter_source_arn: string | null;
+}
+
+/** The parameters of insert_queue_message. */
+type QueueMessageInsert = Omit<
+  QueueMessageRow,
+  'seq' | 'first_received_at' | 'last_received_at' | 'receipt_token'
+>;
+
+interface DeduplicationRow {
+  message_id: string;
+  seq: number;
 }
 
 /** Rows come one more than the page size: the extra one only says that a next page exists. */
@@ -800,5 +1133,61 @@ function attemptFromRow(row: AttemptRow): AttemptRecord {
     ...(row.status_code === null ? {} : { statusCode: row.status_code }),
     ...(row.error === null ? {} : { error: row.error }),
     ...(row.response_excerpt === null ? {} : { responseExcerpt: row.response_excerpt }),
+  };
+}
+
+/**
+ * 128 random bits from the operating system's CSPRNG (not SQLite's randomblob()): a receipt handle is
+ * the only proof that the caller received the message, so it must not be guessable from other handles.
+ */
+function newReceiptToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function queueParams(queue: QueueRecord) {
+  return {
+    name: queue.name,
+    arn: queue.arn,
+    fifo: queue.fifo ? 1 : 0,
+    attributes: JSON.stringify(queue.attributes),
+    created_at: queue.createdAt,
+    updated_at: queue.updatedAt,
+  };
+}
+
+function queueFromRow(row: QueueRow): QueueRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    fifo: row.fifo === 1,
+    attributes: JSON.parse(row.attributes) as Record<string, string>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function queueMessageFromRow(row: QueueMessageRow): QueueMessageRecord {
+  type Attributes = Record<string, QueueMessageAttribute>;
+  return {
+    queueName: row.queue_name,
+    id: row.id,
+    seq: row.seq,
+    body: row.body,
+    ...(row.message_attributes === null
+      ? {}
+      : { messageAttributes: JSON.parse(row.message_attributes) as Attributes }),
+    ...(row.system_attributes === null
+      ? {}
+      : { systemAttributes: JSON.parse(row.system_attributes) as Attributes }),
+    ...(row.group_id === null ? {} : { groupId: row.group_id }),
+    ...(row.deduplication_id === null ? {} : { deduplicationId: row.deduplication_id }),
+    sentAt: row.sent_at,
+    enqueuedAt: row.enqueued_at,
+    visibleAt: row.visible_at,
+    receiveCount: row.receive_count,
+    ...(row.first_received_at === null ? {} : { firstReceivedAt: row.first_received_at }),
+    ...(row.last_received_at === null ? {} : { lastReceivedAt: row.last_received_at }),
+    ...(row.receipt_token === null ? {} : { receiptToken: row.receipt_token }),
+    ...(row.dead_letter_source_arn === null ? {} : { deadLetterSourceArn: row.dead_letter_source_arn }),
   };
 }
