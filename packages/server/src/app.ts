@@ -37,6 +37,30 @@ export interface BuildOptions {
 
 export const SQLITE_FILE = 'busway.sqlite';
 
+/** createTtlCache per key; entries of keys not asked for again are dropped when stale. */
+function createKeyedTtlCache<T>(
+  ttlMs: number,
+  compute: (key: string) => Promise<T>,
+): { get(key: string): Promise<T> } {
+  const caches = new Map<string, { get(): Promise<T> }>();
+  let swept = Date.now();
+  return {
+    get(key) {
+      const now = Date.now();
+      if (now - swept > 60_000) {
+        caches.clear(); // bounded memory for callers that send many unknown key ids
+        swept = now;
+      }
+      let cache = caches.get(key);
+      if (cache === undefined) {
+        cache = createTtlCache(ttlMs, () => compute(key));
+        caches.set(key, cache);
+      }
+      return cache.get();
+    },
+  };
+}
+
 /** A value recomputed when older than `ttlMs`; concurrent callers share one computation. */
 function createTtlCache<T>(ttlMs: number, compute: () => Promise<T>): { get(): Promise<T> } {
   let value: Promise<T> | undefined;
@@ -97,9 +121,12 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     // Open mode (no keys) is re-checked at most once a second, not per request: keys created by
     // `busway keys create` in another process take effect within that second.
     const openMode = createTtlCache(1000, async () => (await keyring.count()) === 0);
+    // Secrets are read and decrypted at most once a second per key rather than per request (a
+    // deleted key stops working within that second, as open mode above).
+    const secrets = createKeyedTtlCache(1000, (accessKeyId: string) => keyring.lookupSecret(accessKeyId));
     let warnedOpen = false;
     const authenticate = createAuthenticator({
-      lookupSecret: (accessKeyId) => keyring.lookupSecret(accessKeyId),
+      lookupSecret: (accessKeyId) => secrets.get(accessKeyId),
       isOpen: () => openMode.get(),
       onOpenRequest() {
         if (warnedOpen) return;

@@ -2,8 +2,8 @@
  * PutEvents: validate each entry as EventBridge does, build the envelope, match the bus's rules, and
  * store the events with one delivery per (matched rule, target) in one durable write before answering.
  */
-import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../errors.js';
+import { timeOrderedId } from '../ids/time-ordered-id.js';
 import type { EventRecord, NewDelivery, Store } from '../store/store.js';
 import { busNameOf, type ArnContext } from './arns.js';
 import type { RoutingTable } from './routing.js';
@@ -71,8 +71,17 @@ function isJsonObjectText(text: string): boolean {
 
 /** `time` in the envelope: second precision, UTC, as EventBridge writes it. */
 export function envelopeTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  // Most entries of a busy second share it: format it once.
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedTime = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return cachedTime;
 }
+
+let cachedSecond = Number.NaN;
+let cachedTime = '';
 
 /**
  * The envelope as JSON text, keys in AWS's order. Detail goes in as the publisher wrote it, so
@@ -120,7 +129,7 @@ export function createIngest(
         results.push({ errorCode: checked.errorCode, errorMessage: checked.errorMessage });
         continue;
       }
-      const id = randomUUID();
+      const id = timeOrderedId(receivedAt);
       if (!routing.hasBus(checked.busName)) {
         if (options.strictEventBus) {
           results.push({
@@ -144,7 +153,12 @@ export function createIngest(
       const deliveries: NewDelivery[] = [];
       for (const { rule, targets } of routing.route(checked.busName, envelope)) {
         for (const target of targets) {
-          deliveries.push({ id: randomUUID(), ruleName: rule.name, ruleArn: rule.arn, targetId: target.id });
+          deliveries.push({
+            id: timeOrderedId(receivedAt),
+            ruleName: rule.name,
+            ruleArn: rule.arn,
+            targetId: target.id,
+          });
         }
       }
       batch.push({ event: { id, busName: checked.busName, envelope, ingestedAt: receivedAt }, deliveries });
