@@ -4,11 +4,12 @@
  * are exercised: create a bus, put a rule and a target, put events with one failing entry, list and
  * describe, then remove everything. Skipped, with the install command, when a tool is missing.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsToolEnv, runTool, type ToolRun } from '../support/aws-tools.js';
 import {
   createTempDir,
   removeDir,
@@ -41,25 +42,7 @@ let toolEnv: NodeJS.ProcessEnv;
 beforeAll(async () => {
   if (!hasAwsCli && !hasBoto3) return;
   scratch = createTempDir('busway-cli-');
-  const emptyConfig = join(scratch, 'aws-config');
-  const emptyCredentials = join(scratch, 'aws-credentials');
-  writeFileSync(emptyConfig, '');
-  writeFileSync(emptyCredentials, '');
-  // Nothing from the machine's AWS setup may interfere: no profile, no other endpoint, no IMDS.
-  toolEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_') && !key.startsWith('BUSWAY_')) toolEnv[key] = value;
-  }
-  Object.assign(toolEnv, {
-    AWS_ACCESS_KEY_ID: KEY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey,
-    AWS_DEFAULT_REGION: TEST_REGION,
-    AWS_CONFIG_FILE: emptyConfig,
-    AWS_SHARED_CREDENTIALS_FILE: emptyCredentials,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    AWS_MAX_ATTEMPTS: '1',
-  });
+  toolEnv = awsToolEnv(scratch, KEY, TEST_REGION);
   server = await startTestServer({ overrides: KEY, credentials: KEY });
 });
 
@@ -68,22 +51,8 @@ afterAll(async () => {
   if (scratch !== undefined) removeDir(scratch);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function run(command: string, args: readonly string[]): Promise<ToolRun> {
+  return runTool(command, args, toolEnv);
 }
 
 /** `aws events <args> --endpoint-url URL --output json`, parsed; fails the test on a non-zero exit. */
@@ -93,7 +62,7 @@ async function aws(...args: string[]): Promise<Record<string, unknown>> {
   return result.stdout.trim() === '' ? {} : (JSON.parse(result.stdout) as Record<string, unknown>);
 }
 
-function awsRaw(...args: string[]): Promise<Run> {
+function awsRaw(...args: string[]): Promise<ToolRun> {
   return run('aws', ['events', ...args, '--endpoint-url', server!.url, '--output', 'json']);
 }
 

@@ -4,10 +4,10 @@
  * Debian's packaged CLI at /usr/bin/aws (bookworm's awscli 2.9 still speaks the query protocol: form
  * bodies, XML answers). Each is skipped, with the install command, when it is missing.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsToolEnv, runTool, type ToolRun } from '../support/aws-tools.js';
 import {
   createTempDir,
   removeDir,
@@ -43,25 +43,7 @@ let toolEnv: NodeJS.ProcessEnv;
 beforeAll(async () => {
   if (!hasAwsCli && !hasDebianCli) return;
   scratch = createTempDir('busway-sqs-cli-');
-  const emptyConfig = join(scratch, 'aws-config');
-  const emptyCredentials = join(scratch, 'aws-credentials');
-  writeFileSync(emptyConfig, '');
-  writeFileSync(emptyCredentials, '');
-  // Nothing from the machine's AWS setup may interfere: no profile, no other endpoint, no IMDS.
-  toolEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('AWS_') && !key.startsWith('BUSWAY_')) toolEnv[key] = value;
-  }
-  Object.assign(toolEnv, {
-    AWS_ACCESS_KEY_ID: KEY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: KEY.secretAccessKey,
-    AWS_DEFAULT_REGION: TEST_REGION,
-    AWS_CONFIG_FILE: emptyConfig,
-    AWS_SHARED_CREDENTIALS_FILE: emptyCredentials,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    AWS_MAX_ATTEMPTS: '1',
-  });
+  toolEnv = awsToolEnv(scratch, KEY, TEST_REGION);
   server = await startTestServer({ overrides: KEY, credentials: KEY });
 });
 
@@ -70,27 +52,13 @@ afterAll(async () => {
   if (scratch !== undefined) removeDir(scratch);
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: toolEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function run(command: string, args: readonly string[]): Promise<ToolRun> {
+  return runTool(command, args, toolEnv);
 }
 
 /** One CLI: `<command> sqs <args> --endpoint-url URL --output json`. */
 function cli(command: string) {
-  const raw = (...args: string[]): Promise<Run> =>
+  const raw = (...args: string[]): Promise<ToolRun> =>
     run(command, ['sqs', ...args, '--endpoint-url', server!.url, '--output', 'json']);
   const json = async (...args: string[]): Promise<Record<string, unknown>> => {
     const result = await raw(...args);
