@@ -10,7 +10,8 @@ describe('timeOrderedId', () => {
 
   it('sorts by creation, also within one millisecond and across milliseconds', () => {
     const ids: string[] = [];
-    for (let ms = 1_800_000_000_000; ms < 1_800_000_000_005; ms++) for (let i = 0; i < 500; i++) ids.push(timeOrderedId(ms));
+    for (let ms = 1_800_000_000_000; ms < 1_800_000_000_005; ms++)
+      for (let i = 0; i < 500; i++) ids.push(timeOrderedId(ms));
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
