@@ -4,12 +4,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
-import { createAuthenticator } from './api/sigv4.js';
+import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
 import type { BusService } from './bus/types.js';
@@ -17,7 +17,10 @@ import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
-import type { Store } from './store/store.js';
+import type { EventRecord, NewDelivery, Store } from './store/store.js';
+
+/** A batch of events made durable by ingest, with the deliveries written for them. */
+export type StoredBatch = ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>;
 
 export interface BuswayApp {
   readonly http: FastifyInstance;
@@ -26,6 +29,16 @@ export interface BuswayApp {
   readonly queues: QueueService;
   readonly keyring: Keyring;
   readonly config: ResolvedConfig;
+  /**
+   * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
+   * `busway`, an empty body as for a GET); throws AuthError, which api/error-shapes.ts renders.
+   */
+  authenticateRequest(request: FastifyRequest): Promise<AuthResult>;
+  /**
+   * Calls `listener` after every batch ingest has stored (delivery wake-up, live tail, metrics);
+   * returns the function that removes it. Listeners must not throw.
+   */
+  onEventsStored(listener: (batch: StoredBatch) => void): () => void;
   /** Stops serving and closes the store. */
   close(): Promise<void>;
 }
@@ -109,7 +122,11 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       await keyring.bootstrap(config.accessKeyId, config.secretAccessKey);
     }
     let droppedForMissingBus = 0;
+    const storedListeners = new Set<(batch: StoredBatch) => void>();
     const bus = await createBusService(store, config, {
+      onStored(batch) {
+        for (const listener of storedListeners) listener(batch);
+      },
       onDroppedForMissingBus(busName, eventId) {
         droppedForMissingBus++;
         http.log.warn(
@@ -153,6 +170,20 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       queues,
       keyring,
       config,
+      authenticateRequest: (request) =>
+        authenticate(
+          {
+            method: request.method,
+            url: request.raw.url ?? request.url,
+            headers: request.headers,
+            rawBody: Buffer.alloc(0),
+          },
+          'busway',
+        ),
+      onEventsStored(listener) {
+        storedListeners.add(listener);
+        return () => storedListeners.delete(listener);
+      },
       async close() {
         queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
         await http.close();

@@ -19,6 +19,11 @@ export interface IngestOptions extends ArnContext {
 export interface IngestObserver {
   /** An entry addressed a bus that does not exist and was dropped (AWS's behaviour). */
   onDroppedForMissingBus?(busName: string, eventId: string): void;
+  /**
+   * Events and their deliveries are durable (called once per stored batch, after the write): wakes the
+   * delivery workers, feeds the live tail and the MatchedEvents/TriggeredRules metrics. Must not throw.
+   */
+  onStored?(batch: ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>): void;
 }
 
 export const TOTAL_SIZE_MESSAGE = 'Total size of the entries in the request is over the limit.';
@@ -165,7 +170,10 @@ export function createIngest(
       results.push({ eventId: id });
     }
     // Acknowledged means stored: the answer waits for the durable write of the whole request.
-    if (batch.length > 0) await store.appendEvents(batch, receivedAt);
+    if (batch.length > 0) {
+      await store.appendEvents(batch, receivedAt);
+      observer.onStored?.(batch);
+    }
     return results;
   };
 }

@@ -89,6 +89,8 @@ export const SIGNING_SERVICES: Readonly<Record<string, string>> = {
   AWSEvents: 'events',
   AmazonSQS: 'sqs',
   AWSStepFunctions: 'states',
+  // Busway's own operations (webhooks, deliveries, ...), for the busway CLI and the console.
+  Busway: 'busway',
 };
 
 /** AWS JSON media types; both versions carry the same JSON (1.0 is what SQS's JSON protocol uses). */
