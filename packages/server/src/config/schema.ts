@@ -33,6 +33,18 @@ export interface ResolvedConfig {
   readonly strictEventBus: boolean;
   /** SQLite durability: `full` survives power loss; `normal` only process crashes, and is faster. */
   readonly sqliteSynchronous: 'full' | 'normal';
+  /** Delay before the first retry of a failed delivery, in ms; each further retry doubles it (with jitter). */
+  readonly retryBaseDelayMs: number;
+  /** Longest delay between two attempts of one delivery, in ms. */
+  readonly retryMaxDelayMs: number;
+  /** Deliveries attempted at the same time by this node's workers. */
+  readonly deliveryConcurrency: number;
+  /** How long a worker holds a claimed delivery before another may take it over, in ms. */
+  readonly deliveryLeaseMs: number;
+  /** On shutdown, how long in-flight deliveries may finish before they are released, in ms. */
+  readonly deliveryDrainMs: number;
+  /** Comma-separated CIDRs that outbound calls may reach although they are link-local or metadata. */
+  readonly outboundAllowCidrs: string;
   /** pino log level. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -184,6 +196,65 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: 'full',
     enum: ['full', 'normal'],
     description: 'SQLite durability: full survives power loss; normal only process crashes.',
+  },
+  {
+    key: 'retryBaseDelayMs',
+    flag: '--retry-base-delay-ms',
+    env: 'BUSWAY_RETRY_BASE_DELAY_MS',
+    type: 'integer',
+    default: 1000,
+    minimum: 1,
+    maximum: 3600000,
+    description: 'Delay before the first retry of a failed delivery (ms); it doubles per retry, with jitter.',
+  },
+  {
+    key: 'retryMaxDelayMs',
+    flag: '--retry-max-delay-ms',
+    env: 'BUSWAY_RETRY_MAX_DELAY_MS',
+    type: 'integer',
+    default: 300000,
+    minimum: 1,
+    maximum: 86400000,
+    description: 'Longest delay between two attempts of one delivery (ms).',
+  },
+  {
+    key: 'deliveryConcurrency',
+    flag: '--delivery-concurrency',
+    env: 'BUSWAY_DELIVERY_CONCURRENCY',
+    type: 'integer',
+    default: 64,
+    minimum: 1,
+    maximum: 10000,
+    description: 'Deliveries this node attempts at the same time.',
+  },
+  {
+    key: 'deliveryLeaseMs',
+    flag: '--delivery-lease-ms',
+    env: 'BUSWAY_DELIVERY_LEASE_MS',
+    type: 'integer',
+    default: 30000,
+    minimum: 1000,
+    maximum: 3600000,
+    description: 'How long a claimed delivery stays with its worker before another may take it over (ms).',
+  },
+  {
+    key: 'deliveryDrainMs',
+    flag: '--delivery-drain-ms',
+    env: 'BUSWAY_DELIVERY_DRAIN_MS',
+    type: 'integer',
+    default: 5000,
+    minimum: 0,
+    maximum: 600000,
+    description: 'On shutdown, how long in-flight deliveries may finish before they are released (ms).',
+  },
+  {
+    key: 'outboundAllowCidrs',
+    flag: '--outbound-allow-cidrs',
+    env: 'BUSWAY_OUTBOUND_ALLOW_CIDRS',
+    type: 'string',
+    default: '',
+    description:
+      'Comma-separated CIDRs outbound calls may reach although link-local or metadata (refused by default).',
   },
   {
     key: 'logLevel',
