@@ -25,12 +25,18 @@ export class SchemaTooNewError extends StoreError {
   readonly databaseVersion: number;
   readonly supportedVersion: number;
 
-  constructor(location: string, databaseVersion: number, supportedVersion: number) {
+  /** `elsewhere`: how to use another database instead (the SQLite store's is the default). */
+  constructor(
+    location: string,
+    databaseVersion: number,
+    supportedVersion: number,
+    elsewhere = 'point --data-dir at another directory',
+  ) {
     super(
       'STORE_SCHEMA_TOO_NEW',
       `The database ${location} has schema version ${databaseVersion}, but this Busway only knows versions up ` +
-        `to ${supportedVersion}: it was written by a newer Busway. Upgrade Busway to open it (or point ` +
-        `--data-dir at another directory); it was left untouched.`,
+        `to ${supportedVersion}: it was written by a newer Busway. Upgrade Busway to open it (or ` +
+        `${elsewhere}); it was left untouched.`,
     );
     this.databaseVersion = databaseVersion;
     this.supportedVersion = supportedVersion;

@@ -274,6 +274,13 @@ export interface QueueMessageCounts {
  */
 export type ReceiptOutcome = 'stale' | 'expired' | 'not-found';
 
+/**
+ * Channels of the optional notification capability: `deliveries` (new deliveries are due; payload: how
+ * many, as decimal text) and `config` (rules, targets or connections changed; payload chosen by the
+ * sender).
+ */
+export type StoreChannel = 'deliveries' | 'config';
+
 export interface Store {
   // --- buses --------------------------------------------------------------------------------------
   /** Creates a bus; `exists` when the name is taken. */
@@ -421,6 +428,16 @@ export interface Store {
    * deduplication entries whose window ended by `now`. Returns how many messages went.
    */
   pruneQueue(queueName: string, options: { enqueuedBefore: number; now: number }): Promise<number>;
+
+  // --- optional: notifications across processes (PostgreSQL's LISTEN/NOTIFY; SQLite has none) ---------
+  /**
+   * Calls `listener` for every notification on `channel` from any process sharing the storage,
+   * appendEvents' own included; resolves once listening, with the function that stops it. Delivery is
+   * best-effort (lost while the connection is down): use it to wake up, and still poll.
+   */
+  subscribe?(channel: StoreChannel, listener: (payload: string) => void): Promise<() => Promise<void>>;
+  /** Notifies every subscriber of `channel`, in this process and others. */
+  notify?(channel: StoreChannel, payload: string): Promise<void>;
 
   close(): Promise<void>;
 }

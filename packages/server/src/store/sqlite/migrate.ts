@@ -23,14 +23,17 @@ const LEDGER_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (
 
 const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 
-/** Reads and checks the migration files: numbered 0001, 0002, ... with no gap or duplicate. */
-export function readMigrations(dir: URL = MIGRATIONS_DIR): Migration[] {
+/**
+ * Reads and checks the migration files: numbered 0001, 0002, ... with no gap or duplicate. Shared by
+ * the PostgreSQL store, which passes its own folder and name.
+ */
+export function readMigrations(dir: URL = MIGRATIONS_DIR, dialect = 'SQLite'): Migration[] {
   let files: string[];
   try {
     files = readdirSync(dir).filter((file) => file.endsWith('.sql'));
   } catch (error) {
     throw new MigrationError(
-      `Cannot read the SQLite migrations in ${dir.pathname}: a build must copy src/**/*.sql to dist/ ` +
+      `Cannot read the ${dialect} migrations in ${dir.pathname}: a build must copy src/**/*.sql to dist/ ` +
         `(scripts/copy-assets.mjs).`,
       { cause: error },
     );

@@ -831,8 +831,9 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
 }
 
 // --- rows and records ----------------------------------------------------------------------------------
+// Exported for the PostgreSQL store, whose tables have the same columns (fifo read as 0/1 there too).
 
-interface BusRow {
+export interface BusRow {
   name: string;
   arn: string;
   description: string | null;
@@ -844,7 +845,7 @@ interface BusRow {
   updated_at: number;
 }
 
-interface RuleRow {
+export interface RuleRow {
   bus_name: string;
   name: string;
   arn: string;
@@ -859,7 +860,7 @@ interface RuleRow {
   updated_at: number;
 }
 
-interface TargetRow {
+export interface TargetRow {
   bus_name: string;
   rule_name: string;
   id: string;
@@ -873,21 +874,21 @@ interface TargetRow {
   parameters: string | null;
 }
 
-interface AccessKeyRow {
+export interface AccessKeyRow {
   access_key_id: string;
   secret_ciphertext: string;
   description: string | null;
   created_at: number;
 }
 
-interface EventRow {
+export interface EventRow {
   id: string;
   bus_name: string;
   envelope: string;
   ingested_at: number;
 }
 
-interface DeliveryRow {
+export interface DeliveryRow {
   seq: number;
   id: string;
   event_id: string;
@@ -905,7 +906,7 @@ interface DeliveryRow {
   last_error: string | null;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   delivery_id: string;
   attempt: number;
   started_at: number;
@@ -916,7 +917,7 @@ interface AttemptRow {
   response_excerpt: string | null;
 }
 
-interface QueueRow {
+export interface QueueRow {
   name: string;
   arn: string;
   fifo: 0 | 1;
@@ -925,7 +926,7 @@ interface QueueRow {
   updated_at: number;
 }
 
-interface QueueMessageRow {
+export interface QueueMessageRow {
   seq: number;
   queue_name: string;
   id: string;
@@ -945,18 +946,18 @@ interface QueueMessageRow {
 }
 
 /** The parameters of insert_queue_message. */
-type QueueMessageInsert = Omit<
+export type QueueMessageInsert = Omit<
   QueueMessageRow,
   'seq' | 'first_received_at' | 'last_received_at' | 'receipt_token'
 >;
 
-interface DeduplicationRow {
+export interface DeduplicationRow {
   message_id: string;
   seq: number;
 }
 
 /** Rows come one more than the page size: the extra one only says that a next page exists. */
-function toPage<Row, Item>(
+export function toPage<Row, Item>(
   rows: Row[],
   limit: number,
   toItem: (row: Row) => Item,
@@ -969,11 +970,11 @@ function toPage<Row, Item>(
   return last === undefined ? { items } : { items, nextToken: encodePageToken(sortKey(last)) };
 }
 
-function toJson(value: unknown): string | null {
+export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-function busParams(bus: EventBusRecord) {
+export function busParams(bus: EventBusRecord) {
   return {
     name: bus.name,
     arn: bus.arn,
@@ -987,7 +988,7 @@ function busParams(bus: EventBusRecord) {
   };
 }
 
-function busFromRow(row: BusRow): EventBusRecord {
+export function busFromRow(row: BusRow): EventBusRecord {
   return {
     name: row.name,
     arn: row.arn,
@@ -1009,7 +1010,7 @@ function busFromRow(row: BusRow): EventBusRecord {
   };
 }
 
-function ruleParams(rule: RuleRecord) {
+export function ruleParams(rule: RuleRecord) {
   return {
     bus_name: rule.busName,
     name: rule.name,
@@ -1026,7 +1027,7 @@ function ruleParams(rule: RuleRecord) {
   };
 }
 
-function ruleFromRow(row: RuleRow): RuleRecord {
+export function ruleFromRow(row: RuleRow): RuleRecord {
   return {
     busName: row.bus_name,
     name: row.name,
@@ -1043,7 +1044,7 @@ function ruleFromRow(row: RuleRow): RuleRecord {
   };
 }
 
-function targetParams(busName: string, ruleName: string, target: TargetRecord) {
+export function targetParams(busName: string, ruleName: string, target: TargetRecord) {
   return {
     bus_name: busName,
     rule_name: ruleName,
@@ -1059,7 +1060,7 @@ function targetParams(busName: string, ruleName: string, target: TargetRecord) {
   };
 }
 
-function targetFromRow(row: TargetRow): TargetRecord {
+export function targetFromRow(row: TargetRow): TargetRecord {
   type Target = Required<TargetRecord>;
   return {
     busName: row.bus_name,
@@ -1082,7 +1083,7 @@ function targetFromRow(row: TargetRow): TargetRecord {
   };
 }
 
-function accessKeyFromRow(row: AccessKeyRow): AccessKeyRecord {
+export function accessKeyFromRow(row: AccessKeyRow): AccessKeyRecord {
   return {
     accessKeyId: row.access_key_id,
     secretCiphertext: row.secret_ciphertext,
@@ -1091,7 +1092,7 @@ function accessKeyFromRow(row: AccessKeyRow): AccessKeyRecord {
   };
 }
 
-function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
+export function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
   return {
     id: row.id,
     eventId: row.event_id,
@@ -1110,7 +1111,7 @@ function deliveryFromRow(row: DeliveryRow): DeliveryRecord {
   };
 }
 
-function attemptParams(attempt: AttemptRecord) {
+export function attemptParams(attempt: AttemptRecord) {
   return {
     delivery_id: attempt.deliveryId,
     attempt: attempt.attempt,
@@ -1123,7 +1124,7 @@ function attemptParams(attempt: AttemptRecord) {
   };
 }
 
-function attemptFromRow(row: AttemptRow): AttemptRecord {
+export function attemptFromRow(row: AttemptRow): AttemptRecord {
   return {
     deliveryId: row.delivery_id,
     attempt: row.attempt,
@@ -1140,11 +1141,11 @@ function attemptFromRow(row: AttemptRow): AttemptRecord {
  * 128 random bits from the operating system's CSPRNG (not SQLite's randomblob()): a receipt handle is
  * the only proof that the caller received the message, so it must not be guessable from other handles.
  */
-function newReceiptToken(): string {
+export function newReceiptToken(): string {
   return randomBytes(16).toString('base64url');
 }
 
-function queueParams(queue: QueueRecord) {
+export function queueParams(queue: QueueRecord) {
   return {
     name: queue.name,
     arn: queue.arn,
@@ -1155,7 +1156,7 @@ function queueParams(queue: QueueRecord) {
   };
 }
 
-function queueFromRow(row: QueueRow): QueueRecord {
+export function queueFromRow(row: QueueRow): QueueRecord {
   return {
     name: row.name,
     arn: row.arn,
@@ -1166,7 +1167,7 @@ function queueFromRow(row: QueueRow): QueueRecord {
   };
 }
 
-function queueMessageFromRow(row: QueueMessageRow): QueueMessageRecord {
+export function queueMessageFromRow(row: QueueMessageRow): QueueMessageRecord {
   type Attributes = Record<string, QueueMessageAttribute>;
   return {
     queueName: row.queue_name,

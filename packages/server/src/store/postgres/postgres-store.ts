@@ -1,0 +1,890 @@
+import { createHash } from 'node:crypto';
+
+import pg from 'pg';
+
+import { StoreClosedError, StoreError, toError } from '../errors.js';
+import { checkPageLimit, decodeNumberPageToken, decodeStringPageToken } from '../page-token.js';
+import type { Migration } from '../sqlite/migrate.js';
+import {
+  accessKeyFromRow,
+  attemptFromRow,
+  busFromRow,
+  busParams,
+  deliveryFromRow,
+  newReceiptToken,
+  queueFromRow,
+  queueMessageFromRow,
+  queueParams,
+  ruleFromRow,
+  ruleParams,
+  targetFromRow,
+  targetParams,
+  toJson,
+  toPage,
+  type AccessKeyRow,
+  type AttemptRow,
+  type BusRow,
+  type DeduplicationRow,
+  type DeliveryRow,
+  type EventRow,
+  type QueueMessageInsert,
+  type QueueMessageRow,
+  type QueueRow,
+  type RuleRow,
+  type TargetRow,
+} from '../sqlite/sqlite-store.js';
+import type {
+  NewQueueMessage,
+  QueueMessageRecord,
+  ReceiptOutcome,
+  ReceiveQueueMessagesRequest,
+  ReceivedQueueMessages,
+  SendQueueMessagesOptions,
+  SentQueueMessage,
+  Store,
+  StoreChannel,
+  TagRecord,
+} from '../store.js';
+import { migrate, readPostgresMigrations } from './migrate.js';
+import { createNotificationHub, type NotificationHub } from './notifications.js';
+import { advisoryLockKey, readQueries, type CompiledQuery } from './sql-files.js';
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (libpq parameters such as `sslmode` included). */
+  connectionString: string;
+  /**
+   * The schema holding Busway's tables (created if absent): several installations, or test runs, can
+   * share one database. Lower-case letters, digits and `_`. Default `public`.
+   */
+  schema?: string;
+  /** Connections in the pool (default 10), plus one for LISTEN once somebody subscribes. */
+  poolSize?: number;
+  /** Hears of connection errors that no call can report (an idle connection or LISTEN dropping). */
+  onError?: (error: Error) => void;
+}
+
+/** The PostgreSQL store: the Store interface with its notification capability. */
+export interface PostgresStore extends Store {
+  readonly schema: string;
+  subscribe: NonNullable<Store['subscribe']>;
+  notify: NonNullable<Store['notify']>;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const QUERY_NAMES = [
+  'insert_bus',
+  'get_bus',
+  'list_buses',
+  'update_bus',
+  'delete_bus_tags',
+  'delete_bus',
+  'insert_rule',
+  'update_rule',
+  'get_rule',
+  'list_rules',
+  'list_all_rules',
+  'count_rules',
+  'delete_rule_tags',
+  'delete_rule',
+  'upsert_target',
+  'delete_targets',
+  'list_targets',
+  'get_targets',
+  'list_rule_names_by_target',
+  'get_tags',
+  'upsert_tags',
+  'delete_tags',
+  'insert_access_key',
+  'get_access_key',
+  'list_access_keys',
+  'delete_access_key',
+  'append_events',
+  'get_event',
+  'claim_due_deliveries',
+  'get_delivery',
+  'list_deliveries',
+  'list_deliveries_by_event',
+  'list_deliveries_by_status',
+  'record_attempt',
+  'release_deliveries',
+  'list_attempts',
+  'notify',
+  'insert_queue',
+  'get_queue',
+  'list_queues',
+  'update_queue',
+  'delete_queue_tags',
+  'delete_queue',
+  'lock_queue_for_send',
+  'lock_queue_for_receive',
+  'insert_queue_message',
+  'get_queue_deduplication',
+  'upsert_queue_deduplication',
+  'list_receivable_queue_messages',
+  'list_receivable_fifo_queue_messages',
+  'receive_queue_message',
+  'get_queue_message',
+  'get_queue_message_for_update',
+  'delete_queue_message',
+  'update_queue_message_visibility',
+  'purge_queue_messages',
+  'count_queue_messages',
+  'get_next_visible_at',
+  'list_movable_queue_messages',
+  'prune_queue_messages',
+  'prune_queue_deduplication',
+] as const;
+
+type QueryName = (typeof QUERY_NAMES)[number];
+
+/** The folder of query files (`verb_noun.sql`), next to this module in src/ and (copied) in dist/. */
+export const QUERIES_DIR = new URL('./queries/', import.meta.url);
+
+// Files do not change while the process runs: read them once, however many stores are opened.
+let cachedMigrations: Migration[] | undefined;
+let cachedQueries: Record<QueryName, CompiledQuery> | undefined;
+
+/**
+ * Rows come back in the shapes the SQLite store's mappers read: bigint (epoch ms, seq, counts) as a
+ * number (every value Busway stores is below 2^53; a larger one would be a bug, so it throws), and
+ * jsonb as its JSON text, parsed by the mappers as SQLite's TEXT columns are. Per pool, not pg's
+ * global parsers, so that other users of `pg` in the process are unaffected.
+ */
+const TYPE_PARSERS: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8) return parseSafeInteger;
+    if (oid === pg.types.builtins.JSONB || oid === pg.types.builtins.JSON) return (text: string) => text;
+    return pg.types.getTypeParser(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function parseSafeInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) {
+    throw new StoreError('STORE_INTEGER_UNSAFE', `The database returned ${text}, beyond 2^53.`);
+  }
+  return value;
+}
+
+/** The URL without its password, and the schema: how errors name the database. */
+function describeLocation(connectionString: string, schema: string): string {
+  let where = connectionString;
+  try {
+    const url = new URL(connectionString);
+    if (url.password !== '') url.password = '***';
+    where = url.toString();
+  } catch {
+    where = '(a PostgreSQL connection string)';
+  }
+  return `${where} (schema ${schema})`;
+}
+
+/**
+ * A notification channel per (channel, schema), so that installations sharing a database do not wake
+ * each other; hashed when the name would pass PostgreSQL's 63-byte identifier limit.
+ */
+export function notificationChannel(channel: StoreChannel, schema: string): string {
+  const name = `busway.${channel}.${schema}`;
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `busway.${channel}.${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Connects to PostgreSQL, migrates the schema (under an advisory lock: see migrate.ts) and returns the
+ * store over a connection pool. Throws SchemaTooNewError, untouched, for a schema from a newer Busway.
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new StoreError(
+      'STORE_SCHEMA_NAME_INVALID',
+      `The PostgreSQL schema name ${JSON.stringify(schema)} is not valid: use 1 to 63 lower-case ` +
+        `letters, digits and _, starting with a letter or _.`,
+    );
+  }
+  cachedMigrations ??= readPostgresMigrations();
+  cachedQueries ??= readQueries(QUERY_NAMES, QUERIES_DIR);
+  const onError = options.onError ?? (() => {});
+  const clientConfig: pg.ClientConfig = {
+    connectionString: options.connectionString,
+    application_name: 'busway',
+    // Every connection starts with the store's schema first on its search path, so the queries name
+    // tables unqualified and one set of files serves any schema.
+    options: `-c search_path=${schema}`,
+    types: TYPE_PARSERS,
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: options.poolSize ?? DEFAULT_POOL_SIZE });
+  // An idle connection that breaks (server restart, network) is removed by the pool; without a
+  // listener the 'error' event would crash the process. The next query opens a new one.
+  pool.on('error', (error) => onError(error));
+  const location = describeLocation(options.connectionString, schema);
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema, cachedMigrations, location);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return openStore(pool, schema, cachedQueries, createNotificationHub(clientConfig, onError));
+}
+
+/** Runs one query file with named values (extra keys are ignored; a missing one is a bug). */
+type Run = <Row extends pg.QueryResultRow = pg.QueryResultRow>(
+  name: QueryName,
+  values?: Record<string, unknown>,
+) => Promise<pg.QueryResult<Row>>;
+
+function openStore(
+  pool: pg.Pool,
+  schema: string,
+  queries: Record<QueryName, CompiledQuery>,
+  hub: NotificationHub,
+): PostgresStore {
+  const runOn =
+    (target: pg.Pool | pg.PoolClient): Run =>
+    (name, values = {}) => {
+      const query = queries[name];
+      return target.query({
+        // Named: each connection parses and plans a query once, then only binds and executes it.
+        name: `busway_${name}`,
+        text: query.text,
+        values: query.params.map((param) => {
+          if (!(param in values)) throw new Error(`query ${name}: no value for parameter ${param}`);
+          return values[param];
+        }),
+      });
+    };
+  const run = runOn(pool);
+
+  /** Runs `work` in a transaction on one connection: committed if it resolves, rolled back if not. */
+  const transaction = async <T>(work: (run: Run) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await work(runOn(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          // A connection that cannot roll back is in an unknown state: destroy it, not reuse it.
+          broken = toError(rollbackError);
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  };
+
+  let closed = false;
+  const inFlight = new Set<Promise<unknown>>();
+  /** Runs a call unless the store is closed; close() waits for the calls still running. */
+  const call = <T>(work: () => Promise<T>): Promise<T> => {
+    if (closed) return Promise.reject(new StoreClosedError());
+    const promise = work();
+    inFlight.add(promise);
+    const forget = () => inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  };
+
+  const writeTags = async (txRun: Run, resourceArn: string, tags: readonly TagRecord[]): Promise<void> => {
+    if (tags.length === 0) return;
+    // One value per key, the last given winning (as one upsert per tag in order would).
+    const byKey = new Map(tags.map((tag) => [tag.key, tag.value]));
+    await txRun('upsert_tags', {
+      resource_arn: resourceArn,
+      tag_keys: [...byKey.keys()],
+      tag_values: [...byKey.values()],
+    });
+  };
+
+  const getQueueRow = async (txRun: Run, name: string): Promise<QueueRow | undefined> =>
+    (await txRun<QueueRow>('get_queue', { name })).rows[0];
+  const lockQueue = (txRun: Run, purpose: 'send' | 'receive', queueName: string) =>
+    txRun(purpose === 'send' ? 'lock_queue_for_send' : 'lock_queue_for_receive', {
+      key: advisoryLockKey(`busway:queue-${purpose}`, schema, queueName),
+    });
+  const insertMessage = async (txRun: Run, row: QueueMessageInsert): Promise<number> => {
+    const result = await txRun<{ seq: number }>('insert_queue_message', row);
+    return result.rows[0]!.seq;
+  };
+  /** Moves one message (a row locked in this transaction) to the end of `target`, visible at `now`. */
+  const moveMessage = async (
+    txRun: Run,
+    row: QueueMessageRow,
+    target: QueueRow,
+    now: number,
+    sourceArn: string | null,
+  ): Promise<void> => {
+    // Deleted first: a queue that is its own dead-letter queue would otherwise clash on (queue, id).
+    await txRun('delete_queue_message', { seq: row.seq });
+    await insertMessage(txRun, {
+      queue_name: target.name,
+      id: row.id,
+      body: row.body,
+      message_attributes: row.message_attributes,
+      system_attributes: row.system_attributes,
+      group_id: row.group_id,
+      deduplication_id: row.deduplication_id,
+      sent_at: row.sent_at,
+      enqueued_at: target.fifo === 1 ? now : row.enqueued_at,
+      visible_at: now,
+      receive_count: 0,
+      dead_letter_source_arn: sourceArn,
+    });
+  };
+  /** Why a receipt token does not act on a message, or undefined when it does. */
+  const checkReceipt = (
+    row: QueueMessageRow | undefined,
+    receiptToken: string,
+    expiredAt: number | undefined,
+  ): ReceiptOutcome | undefined => {
+    if (row === undefined) return 'not-found';
+    if (row.receipt_token === null || row.receipt_token !== receiptToken) return 'stale';
+    if (expiredAt !== undefined && row.visible_at <= expiredAt) return 'expired';
+    return undefined;
+  };
+
+  const sendQueueMessages = (
+    queueName: string,
+    messages: readonly NewQueueMessage[],
+    options: SendQueueMessagesOptions,
+  ) =>
+    transaction(async (txRun) => {
+      const queue = await getQueueRow(txRun, queueName);
+      if (queue === undefined) {
+        throw new StoreError(
+          'STORE_QUEUE_MISSING',
+          `Cannot send messages to queue ${queueName}: it does not exist.`,
+        );
+      }
+      const { now, deduplication } = options;
+      // See lock_queue_for_send.sql: deduplication decided here holds across processes.
+      if (queue.fifo === 1 || deduplication !== undefined) await lockQueue(txRun, 'send', queueName);
+      const sent: SentQueueMessage[] = [];
+      for (const message of messages) {
+        const key =
+          deduplication === undefined || message.deduplicationId === undefined
+            ? undefined
+            : {
+                queue_name: queueName,
+                scope_key: deduplication.scope === 'message-group' ? (message.groupId ?? '') : '',
+                deduplication_id: message.deduplicationId,
+              };
+        if (key !== undefined) {
+          const first = (await txRun<DeduplicationRow>('get_queue_deduplication', { ...key, now })).rows[0];
+          if (first !== undefined) {
+            sent.push({ id: first.message_id, seq: first.seq, duplicate: true });
+            continue;
+          }
+        }
+        const seq = await insertMessage(txRun, {
+          queue_name: queueName,
+          id: message.id,
+          body: message.body,
+          message_attributes: toJson(message.messageAttributes),
+          system_attributes: toJson(message.systemAttributes),
+          group_id: message.groupId ?? null,
+          deduplication_id: message.deduplicationId ?? null,
+          sent_at: now,
+          enqueued_at: now,
+          visible_at: message.visibleAt,
+          receive_count: 0,
+          dead_letter_source_arn: null,
+        });
+        if (key !== undefined && deduplication !== undefined) {
+          await txRun('upsert_queue_deduplication', {
+            ...key,
+            message_id: message.id,
+            seq,
+            expires_at: now + deduplication.windowMs,
+          });
+        }
+        sent.push({ id: message.id, seq, duplicate: false });
+      }
+      return sent;
+    });
+
+  const receiveQueueMessages = (queueName: string, request: ReceiveQueueMessagesRequest) =>
+    transaction(async (txRun): Promise<ReceivedQueueMessages> => {
+      const queue = await getQueueRow(txRun, queueName);
+      if (queue === undefined) return { messages: [], deadLettered: 0 };
+      const fifo = queue.fifo === 1;
+      // Standard queues need no lock of their own: their candidates are taken FOR UPDATE SKIP LOCKED.
+      if (fifo) await lockQueue(txRun, 'receive', queueName);
+      if (request.expiredBefore !== undefined) {
+        await txRun('prune_queue_messages', {
+          queue_name: queueName,
+          enqueued_before: request.expiredBefore,
+        });
+      }
+      const redrive = request.deadLetter;
+      const target = redrive === undefined ? undefined : await getQueueRow(txRun, redrive.queueName);
+      let targetLocked = false;
+      const messages: QueueMessageRecord[] = [];
+      let deadLettered = 0;
+      // As in the SQLite store: each round fills the request or moves at least one message out, so it
+      // ends; a round after a move looks again (the moved message's group may now be receivable).
+      while (messages.length < request.limit) {
+        const candidates = (
+          await txRun<QueueMessageRow>(
+            fifo ? 'list_receivable_fifo_queue_messages' : 'list_receivable_queue_messages',
+            {
+              queue_name: queueName,
+              now: request.now,
+              expired_before: request.expiredBefore ?? null,
+              limit: request.limit - messages.length,
+            },
+          )
+        ).rows;
+        let moved = 0;
+        for (const row of candidates) {
+          if (target !== undefined && redrive !== undefined && row.receive_count >= redrive.maxReceiveCount) {
+            if (target.fifo === 1 && !targetLocked) {
+              await lockQueue(txRun, 'send', target.name);
+              targetLocked = true;
+            }
+            await moveMessage(txRun, row, target, request.now, queue.arn);
+            moved += 1;
+            continue;
+          }
+          const received = (
+            await txRun<QueueMessageRow>('receive_queue_message', {
+              seq: row.seq,
+              receipt_token: newReceiptToken(),
+              now: request.now,
+              visible_until: request.visibleUntil,
+            })
+          ).rows[0]!;
+          messages.push(queueMessageFromRow(received));
+        }
+        deadLettered += moved;
+        if (moved === 0) break;
+      }
+      return { messages, deadLettered };
+    });
+
+  const store: PostgresStore = {
+    schema,
+
+    // --- buses ---------------------------------------------------------------------------------------
+    createBus: (bus, tags = []) =>
+      call(() =>
+        transaction(async (txRun) => {
+          if ((await txRun('insert_bus', busParams(bus))).rowCount === 0) return 'exists' as const;
+          await writeTags(txRun, bus.arn, tags);
+          return 'created' as const;
+        }),
+      ),
+    getBus: (name) =>
+      call(async () => {
+        const row = (await run<BusRow>('get_bus', { name })).rows[0];
+        return row === undefined ? undefined : busFromRow(row);
+      }),
+    listBuses: (namePrefix, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<BusRow>('list_buses', {
+          prefix: namePrefix ?? '',
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, busFromRow, (row) => row.name);
+      }),
+    updateBus: (bus) =>
+      call(async () => ((await run('update_bus', busParams(bus))).rowCount === 0 ? 'not-found' : 'updated')),
+    deleteBus: (name) =>
+      call(() =>
+        transaction(async (txRun) => {
+          await txRun('delete_bus_tags', { name });
+          return (await txRun('delete_bus', { name })).rowCount === 0
+            ? ('not-found' as const)
+            : ('deleted' as const);
+        }),
+      ),
+
+    // --- rules and targets ---------------------------------------------------------------------------
+    putRule: (rule, tags = []) =>
+      call(() =>
+        transaction(async (txRun) => {
+          const params = ruleParams(rule);
+          // A concurrent putRule of the same rule waits on the insert, then updates: no lost create.
+          if ((await txRun('insert_rule', params)).rowCount === 1) {
+            await writeTags(txRun, rule.arn, tags);
+            return 'created' as const;
+          }
+          await txRun('update_rule', params);
+          return 'updated' as const;
+        }),
+      ),
+    getRule: (busName, name) =>
+      call(async () => {
+        const row = (await run<RuleRow>('get_rule', { bus_name: busName, name })).rows[0];
+        return row === undefined ? undefined : ruleFromRow(row);
+      }),
+    listRules: (busName, namePrefix, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<RuleRow>('list_rules', {
+          bus_name: busName,
+          prefix: namePrefix ?? '',
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, ruleFromRow, (row) => row.name);
+      }),
+    listAllRules: () => call(async () => (await run<RuleRow>('list_all_rules')).rows.map(ruleFromRow)),
+    countRules: (busName) =>
+      call(async () => (await run<{ count: number }>('count_rules', { bus_name: busName })).rows[0]!.count),
+    deleteRule: (busName, name) =>
+      call(() =>
+        transaction(async (txRun) => {
+          await txRun('delete_rule_tags', { bus_name: busName, name });
+          return (await txRun('delete_rule', { bus_name: busName, name })).rowCount === 0
+            ? ('not-found' as const)
+            : ('deleted' as const);
+        }),
+      ),
+    putTargets: (busName, ruleName, targets) =>
+      call(() =>
+        transaction(async (txRun) => {
+          for (const target of targets) await txRun('upsert_target', targetParams(busName, ruleName, target));
+        }),
+      ),
+    removeTargets: (busName, ruleName, ids) =>
+      call(async () => {
+        const unique = [...new Set(ids)];
+        if (unique.length === 0) return [];
+        const { rows } = await run<{ id: string }>('delete_targets', {
+          bus_name: busName,
+          rule_name: ruleName,
+          ids: unique,
+        });
+        const removed = new Set(rows.map((row) => row.id));
+        return unique.filter((id) => removed.has(id));
+      }),
+    listTargets: (busName, ruleName, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<TargetRow>('list_targets', {
+          bus_name: busName,
+          rule_name: ruleName,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, targetFromRow, (row) => row.id);
+      }),
+    getTargets: (busName, ruleName) =>
+      call(async () =>
+        (await run<TargetRow>('get_targets', { bus_name: busName, rule_name: ruleName })).rows.map(
+          targetFromRow,
+        ),
+      ),
+    listRuleNamesByTarget: (busName, targetArn, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<{ rule_name: string }>('list_rule_names_by_target', {
+          bus_name: busName,
+          arn: targetArn,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(
+          rows,
+          page.limit,
+          (row) => row.rule_name,
+          (row) => row.rule_name,
+        );
+      }),
+
+    // --- tags ----------------------------------------------------------------------------------------
+    getTags: (resourceArn) =>
+      call(async () => {
+        const { rows } = await run<{ tag_key: string; tag_value: string }>('get_tags', {
+          resource_arn: resourceArn,
+        });
+        return rows.map((row) => ({ key: row.tag_key, value: row.tag_value }));
+      }),
+    tagResource: (resourceArn, tags) => call(() => writeTags(run, resourceArn, tags)),
+    untagResource: (resourceArn, keys) =>
+      call(async () => {
+        if (keys.length > 0) await run('delete_tags', { resource_arn: resourceArn, tag_keys: [...keys] });
+      }),
+
+    // --- access keys ---------------------------------------------------------------------------------
+    createAccessKey: (key) =>
+      call(async () => {
+        const result = await run('insert_access_key', {
+          access_key_id: key.accessKeyId,
+          secret_ciphertext: key.secretCiphertext,
+          description: key.description ?? null,
+          created_at: key.createdAt,
+        });
+        return result.rowCount === 0 ? 'exists' : 'created';
+      }),
+    getAccessKey: (accessKeyId) =>
+      call(async () => {
+        const row = (await run<AccessKeyRow>('get_access_key', { access_key_id: accessKeyId })).rows[0];
+        return row === undefined ? undefined : accessKeyFromRow(row);
+      }),
+    listAccessKeys: () =>
+      call(async () => (await run<AccessKeyRow>('list_access_keys')).rows.map(accessKeyFromRow)),
+    deleteAccessKey: (accessKeyId) =>
+      call(async () =>
+        (await run('delete_access_key', { access_key_id: accessKeyId })).rowCount === 0
+          ? 'not-found'
+          : 'deleted',
+      ),
+
+    // --- events and deliveries -----------------------------------------------------------------------
+    // No group commit as in the SQLite store: concurrent calls commit in parallel on the pool's
+    // connections, and PostgreSQL's own group commit (commit_delay, WAL flush batching) shares syncs.
+    appendEvents: (batch, now) =>
+      call(async () => {
+        if (batch.length === 0) return;
+        const events = batch.map((item) => item.event);
+        const deliveries = batch.flatMap((item) =>
+          item.deliveries.map((delivery) => ({ ...delivery, event: item.event })),
+        );
+        await run('append_events', {
+          event_ids: events.map((e) => e.id),
+          event_bus_names: events.map((e) => e.busName),
+          envelopes: events.map((e) => e.envelope),
+          ingested_ats: events.map((e) => e.ingestedAt),
+          delivery_ids: deliveries.map((d) => d.id),
+          delivery_event_ids: deliveries.map((d) => d.event.id),
+          delivery_bus_names: deliveries.map((d) => d.event.busName),
+          rule_names: deliveries.map((d) => d.ruleName),
+          rule_arns: deliveries.map((d) => d.ruleArn),
+          target_ids: deliveries.map((d) => d.targetId),
+          now,
+          channel: notificationChannel('deliveries', schema),
+        });
+      }),
+    getEvent: (id) =>
+      call(async () => {
+        const row = (await run<EventRow>('get_event', { id })).rows[0];
+        return row === undefined
+          ? undefined
+          : { id: row.id, busName: row.bus_name, envelope: row.envelope, ingestedAt: row.ingested_at };
+      }),
+    claimDueDeliveries: (owner, now, leaseMs, limit) =>
+      call(async () => {
+        if (limit < 1) return [];
+        const { rows } = await run<DeliveryRow>('claim_due_deliveries', {
+          owner,
+          now,
+          lease_expires_at: now + leaseMs,
+          limit,
+        });
+        rows.sort((a, b) => a.due_at - b.due_at || a.seq - b.seq);
+        return rows.map(deliveryFromRow);
+      }),
+    getDelivery: (id) =>
+      call(async () => {
+        const row = (await run<DeliveryRow>('get_delivery', { id })).rows[0];
+        return row === undefined ? undefined : deliveryFromRow(row);
+      }),
+    listDeliveries: (filter, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const after = decodeNumberPageToken(page.nextToken) ?? 0;
+        const limit = page.limit + 1;
+        const { rows } =
+          filter.eventId !== undefined
+            ? await run<DeliveryRow>('list_deliveries_by_event', {
+                event_id: filter.eventId,
+                status: filter.status ?? null,
+                after,
+                limit,
+              })
+            : filter.status !== undefined
+              ? await run<DeliveryRow>('list_deliveries_by_status', { status: filter.status, after, limit })
+              : await run<DeliveryRow>('list_deliveries', { after, limit });
+        return toPage(rows, page.limit, deliveryFromRow, (row) => row.seq);
+      }),
+    recordAttempt: (owner, attempt, next, now) =>
+      call(async () => {
+        const { rows } = await run<{ advanced: number }>('record_attempt', {
+          id: attempt.deliveryId,
+          owner,
+          status: next.status,
+          due_at: next.status === 'pending' ? next.retryAt : null,
+          error: next.status === 'delivered' ? null : next.error,
+          now,
+          attempt: attempt.attempt,
+          started_at: attempt.startedAt,
+          duration_ms: attempt.durationMs,
+          outcome: attempt.outcome,
+          status_code: attempt.statusCode ?? null,
+          attempt_error: attempt.error ?? null,
+          response_excerpt: attempt.responseExcerpt ?? null,
+        });
+        return rows[0]!.advanced === 1 ? 'recorded' : 'lease-lost';
+      }),
+    releaseDeliveries: (owner, now) =>
+      call(async () => (await run('release_deliveries', { owner, now })).rowCount ?? 0),
+    listAttempts: (deliveryId) =>
+      call(async () =>
+        (await run<AttemptRow>('list_attempts', { delivery_id: deliveryId })).rows.map(attemptFromRow),
+      ),
+
+    // --- queues and messages -------------------------------------------------------------------------
+    createQueue: (queue, tags = []) =>
+      call(() =>
+        transaction(async (txRun) => {
+          if ((await txRun('insert_queue', queueParams(queue))).rowCount === 0) return 'exists' as const;
+          await writeTags(txRun, queue.arn, tags);
+          return 'created' as const;
+        }),
+      ),
+    getQueue: (name) =>
+      call(async () => {
+        const row = await getQueueRow(run, name);
+        return row === undefined ? undefined : queueFromRow(row);
+      }),
+    listQueues: (namePrefix, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<QueueRow>('list_queues', {
+          prefix: namePrefix ?? '',
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, queueFromRow, (row) => row.name);
+      }),
+    updateQueue: (queue) =>
+      call(async () => {
+        const result = await run('update_queue', {
+          name: queue.name,
+          attributes: JSON.stringify(queue.attributes),
+          updated_at: queue.updatedAt,
+        });
+        return result.rowCount === 0 ? 'not-found' : 'updated';
+      }),
+    deleteQueue: (name) =>
+      call(() =>
+        transaction(async (txRun) => {
+          await txRun('delete_queue_tags', { name });
+          return (await txRun('delete_queue', { name })).rowCount === 0
+            ? ('not-found' as const)
+            : ('deleted' as const);
+        }),
+      ),
+    sendQueueMessages: (queueName, messages, options) =>
+      call(async () => (messages.length === 0 ? [] : sendQueueMessages(queueName, messages, options))),
+    receiveQueueMessages: (queueName, request) =>
+      call(async () => {
+        checkPageLimit(request.limit);
+        return receiveQueueMessages(queueName, request);
+      }),
+    getQueueMessage: (queueName, id) =>
+      call(async () => {
+        const row = (await run<QueueMessageRow>('get_queue_message', { queue_name: queueName, id })).rows[0];
+        return row === undefined ? undefined : queueMessageFromRow(row);
+      }),
+    deleteQueueMessage: (queueName, id, receiptToken, expiredAt) =>
+      call(() =>
+        transaction(async (txRun) => {
+          const row = (
+            await txRun<QueueMessageRow>('get_queue_message_for_update', { queue_name: queueName, id })
+          ).rows[0];
+          const refused = checkReceipt(row, receiptToken, expiredAt);
+          if (refused !== undefined || row === undefined) return refused ?? 'not-found';
+          await txRun('delete_queue_message', { seq: row.seq });
+          return 'deleted' as const;
+        }),
+      ),
+    changeQueueMessageVisibility: (queueName, id, receiptToken, visibleAt, expiredAt) =>
+      call(() =>
+        transaction(async (txRun) => {
+          const row = (
+            await txRun<QueueMessageRow>('get_queue_message_for_update', { queue_name: queueName, id })
+          ).rows[0];
+          const refused = checkReceipt(row, receiptToken, expiredAt);
+          if (refused !== undefined || row === undefined) return refused ?? 'not-found';
+          await txRun('update_queue_message_visibility', { seq: row.seq, visible_at: visibleAt });
+          return 'changed' as const;
+        }),
+      ),
+    purgeQueue: (queueName) =>
+      call(async () => (await run('purge_queue_messages', { queue_name: queueName })).rowCount ?? 0),
+    countQueueMessages: (queueName, now) =>
+      call(async () => {
+        const row = (
+          await run<{ visible: number; in_flight: number; delayed: number }>('count_queue_messages', {
+            queue_name: queueName,
+            now,
+          })
+        ).rows[0]!;
+        return { visible: row.visible, inFlight: row.in_flight, delayed: row.delayed };
+      }),
+    getNextVisibleAt: (queueName, now) =>
+      call(async () => {
+        const row = (
+          await run<{ visible_at: number | null }>('get_next_visible_at', { queue_name: queueName, now })
+        ).rows[0];
+        return row?.visible_at ?? undefined;
+      }),
+    moveQueueMessages: (from, to, options) =>
+      call(async () => {
+        checkPageLimit(options.limit);
+        return transaction(async (txRun) => {
+          const { rows } = await txRun<QueueMessageRow>('list_movable_queue_messages', {
+            queue_name: from,
+            now: options.now,
+            limit: options.limit,
+          });
+          if (rows.length === 0) return 0;
+          const target = await getQueueRow(txRun, to);
+          if (target === undefined) {
+            throw new StoreError(
+              'STORE_QUEUE_MISSING',
+              `Cannot move messages to queue ${to}: it does not exist.`,
+            );
+          }
+          if (target.fifo === 1) await lockQueue(txRun, 'send', to);
+          for (const row of rows) await moveMessage(txRun, row, target, options.now, null);
+          return rows.length;
+        });
+      }),
+    pruneQueue: (queueName, options) =>
+      call(() =>
+        transaction(async (txRun) => {
+          await txRun('prune_queue_deduplication', { queue_name: queueName, now: options.now });
+          const result = await txRun('prune_queue_messages', {
+            queue_name: queueName,
+            enqueued_before: options.enqueuedBefore,
+          });
+          return result.rowCount ?? 0;
+        }),
+      ),
+
+    // --- notifications -------------------------------------------------------------------------------
+    subscribe: (channel, listener) =>
+      call(() => hub.subscribe(notificationChannel(channel, schema), listener)),
+    notify: (channel, payload) =>
+      call(async () => {
+        await run('notify', { channel: notificationChannel(channel, schema), payload });
+      }),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Calls already accepted finish (an append's caller is waiting on it) before the pool ends.
+      await Promise.allSettled([...inFlight]);
+      await hub.close();
+      await pool.end();
+    },
+  };
+  return store;
+}
