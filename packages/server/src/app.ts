@@ -16,6 +16,7 @@ import type { BusService } from './bus/types.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
+import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { EventRecord, NewDelivery, Store } from './store/store.js';
 
@@ -93,11 +94,10 @@ function createTtlCache<T>(ttlMs: number, compute: () => Promise<T>): { get(): P
   };
 }
 
+/** Opens the embedded SQLite store of `config.dataDir`; PostgreSQL needs openStoreAsync. */
 export function openStore(config: ResolvedConfig): Store {
   if (config.databaseUrl !== undefined) {
-    throw new Error(
-      'PostgreSQL mode (--database-url) is not available yet; remove it to use the embedded store.',
-    );
+    throw new Error('openStore opens only the SQLite store: use openStoreAsync for --database-url.');
   }
   mkdirSync(config.dataDir, { recursive: true });
   return createSqliteStore({
@@ -106,8 +106,23 @@ export function openStore(config: ResolvedConfig): Store {
   });
 }
 
+/** Opens the store `config` selects: PostgreSQL with `databaseUrl` (migrated on open), else SQLite. */
+export async function openStoreAsync(config: ResolvedConfig): Promise<Store> {
+  if (config.databaseUrl === undefined) return openStore(config);
+  return createPostgresStore({
+    connectionString: config.databaseUrl,
+    schema: config.databaseSchema,
+    // Connections that break while idle are replaced by the pool; say so, since no call fails for it.
+    onError: (error) => {
+      if (config.logLevel !== 'silent') {
+        process.stderr.write(`busway: a PostgreSQL connection failed and is replaced: ${error.message}\n`);
+      }
+    },
+  });
+}
+
 export async function buildApp(config: ResolvedConfig, options: BuildOptions = {}): Promise<BuswayApp> {
-  const store = options.store ?? openStore(config);
+  const store = options.store ?? (await openStoreAsync(config));
   const http = Fastify({
     // Logs go to stderr: stdout carries only the `busway listening on ...` line other tools wait for.
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel, stream: process.stderr },

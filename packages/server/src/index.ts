@@ -1,4 +1,4 @@
-export { buildApp, openStore, type BuswayApp, type BuildOptions } from './app.js';
+export { buildApp, openStore, openStoreAsync, type BuswayApp, type BuildOptions } from './app.js';
 export { serve, startServer, isLoopbackHost, type Started } from './main.js';
 export { loadConfig, ConfigError, type ConfigSources } from './config/load.js';
 export { CONFIG_OPTIONS, type ResolvedConfig, type ConfigOption } from './config/schema.js';

@@ -10,8 +10,10 @@ export interface ResolvedConfig {
   readonly host: string;
   /** Folder for the embedded SQLite store (`busway.sqlite`) and the key-encryption key. */
   readonly dataDir: string;
-  /** `postgres://...` switches to PostgreSQL (not available yet). */
+  /** `postgres://...` switches from the embedded SQLite store to PostgreSQL (several nodes, one database). */
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema holding Busway's tables (created if absent), so installations can share a database. */
+  readonly databaseSchema: string;
   /** Region used in ARNs and event envelopes (any region in a SigV4 credential scope is accepted). */
   readonly region: string;
   /** 12-digit account id used in ARNs and event envelopes. */
@@ -96,7 +98,19 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     type: 'string',
     default: undefined,
     pattern: '^postgres(ql)?://',
-    description: 'A postgres:// URL switches to PostgreSQL (planned; refused for now).',
+    description:
+      'A postgres:// URL stores everything in PostgreSQL instead of the embedded SQLite file, so that ' +
+      'several nodes can share one database (libpq parameters such as sslmode go in the URL).',
+  },
+  {
+    key: 'databaseSchema',
+    flag: '--database-schema',
+    env: 'BUSWAY_DATABASE_SCHEMA',
+    type: 'string',
+    default: 'public',
+    pattern: '^[a-z_][a-z0-9_]{0,62}$',
+    description:
+      'PostgreSQL schema for the tables, created if absent (lower-case letters, digits, _); with --database-url.',
   },
   {
     key: 'region',

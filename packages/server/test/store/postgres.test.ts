@@ -4,6 +4,7 @@
  * several nodes) on one schema, and the committed schema snapshot.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,24 @@ if (TEST_DATABASE_URL === undefined) {
   // Printed once per run, so a green suite that tested no PostgreSQL says so.
   process.stderr.write(`PostgreSQL store tests ${SKIP_REASON}\n`);
 }
+
+describe('PostgreSQL store without a server', () => {
+  it('says which database it cannot reach, without its password', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await createPostgresStore({
+      connectionString: `postgres://busway:s3cret@127.0.0.1:${port}/busway`,
+    }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'STORE_DATABASE_UNAVAILABLE' });
+    expect((error as Error).message).toContain(
+      `postgres://busway:***@127.0.0.1:${port}/busway (schema public)`,
+    );
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+});
 
 const SUITE = TEST_DATABASE_URL === undefined ? `PostgreSQL store: ${SKIP_REASON}` : 'PostgreSQL store';
 

@@ -221,7 +221,14 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   pool.on('error', (error) => onError(error));
   const location = describeLocation(options.connectionString, schema);
   try {
-    const client = await pool.connect();
+    const client = await pool.connect().catch((error: unknown) => {
+      throw new StoreError(
+        'STORE_DATABASE_UNAVAILABLE',
+        `Cannot connect to the PostgreSQL database ${location}: ${toError(error).message}. Check ` +
+          `--database-url and that the server accepts connections.`,
+        { cause: error },
+      );
+    });
     try {
       await migrate(client, schema, cachedMigrations, location);
     } finally {
