@@ -352,7 +352,28 @@ export interface Store {
   ): Promise<'recorded' | 'lease-lost'>;
   /** Gives leased deliveries back (graceful shutdown): pending again, due now. */
   releaseDeliveries(owner: string, now: number): Promise<number>;
+  /**
+   * Puts one leased delivery back, pending until `dueAt`, without counting an attempt (the target asked
+   * to be called later); `lease-lost` when `owner` no longer holds it.
+   */
+  deferDelivery(owner: string, id: string, dueAt: number, now: number): Promise<'deferred' | 'lease-lost'>;
+  /**
+   * When a delivery next becomes claimable (the earliest pending due time or lease expiry), so idle
+   * workers sleep exactly until then; undefined when nothing is pending or in flight.
+   */
+  getNextDeliveryDue(): Promise<number | undefined>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+  /**
+   * Fires a scheduled rule's tick at most once across every worker and node: in one transaction, when
+   * `tickAt` is later than the rule's last fired tick, records it and appends the event with its
+   * deliveries (as appendEvents); otherwise changes nothing and answers `already-fired`.
+   */
+  fireSchedule(
+    ruleArn: string,
+    tickAt: number,
+    entry: { event: EventRecord; deliveries: readonly NewDelivery[] },
+    now: number,
+  ): Promise<'fired' | 'already-fired'>;
 
   // --- queues and messages ----------------------------------------------------------------------------
   /** Creates a queue; `exists` when the name is taken (nothing is changed, tags included). */

@@ -988,6 +988,61 @@ export function runStoreContract(
         ]);
       });
 
+      it('deferDelivery puts a leased delivery back until a time, without counting an attempt', async () => {
+        const delivery = await appendAndClaim('e1', 'worker-a');
+        expect(await store.deferDelivery('worker-b', delivery.id, T0 + 500, T0 + 1)).toBe('lease-lost');
+        expect(await store.deferDelivery('worker-a', delivery.id, T0 + 500, T0 + 1)).toBe('deferred');
+        const deferred = await store.getDelivery(delivery.id);
+        expect(deferred).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + 500,
+          attempts: 0,
+          updatedAt: T0 + 1,
+        });
+        expect(deferred).not.toHaveProperty('leaseOwner');
+        expect(await store.deferDelivery('worker-a', delivery.id, T0 + 600, T0 + 2)).toBe('lease-lost');
+        expect(await store.claimDueDeliveries('worker-a', T0 + 499, LEASE_MS, 10)).toStrictEqual([]);
+        expect(idsOf(await store.claimDueDeliveries('worker-a', T0 + 500, LEASE_MS, 10))).toStrictEqual([
+          'e1/t1',
+        ]);
+      });
+
+      it('getNextDeliveryDue answers the earliest pending due time or lease expiry', async () => {
+        expect(await store.getNextDeliveryDue()).toBeUndefined();
+        await append([eventItem('e1', 'default', ['t1', 't2'])], T0);
+        expect(await store.getNextDeliveryDue()).toBe(T0);
+        const [first, second] = await store.claimDueDeliveries('w', T0, LEASE_MS, 2);
+        expect(await store.getNextDeliveryDue()).toBe(T0 + LEASE_MS);
+        await store.recordAttempt(
+          'w',
+          attempt(first!.id, 1, { outcome: 'retryable-failure' }),
+          { status: 'pending', retryAt: T0 + 10, error: 'boom' },
+          T0 + 1,
+        );
+        expect(await store.getNextDeliveryDue()).toBe(T0 + 10);
+        await store.recordAttempt('w', attempt(second!.id, 1), { status: 'delivered' }, T0 + 2);
+        await store.claimDueDeliveries('w', T0 + 10, LEASE_MS, 1);
+        await store.recordAttempt('w', attempt(first!.id, 2), { status: 'delivered' }, T0 + 11);
+        expect(await store.getNextDeliveryDue()).toBeUndefined();
+      });
+
+      it('fireSchedule fires each tick once, in one write with its event and deliveries', async () => {
+        const arn = `${ACCOUNT}:rule/every-minute`;
+        expect(await store.fireSchedule(arn, T0 + 60_000, eventItem('tick-1'), T0 + 60_001)).toBe('fired');
+        expect(await store.fireSchedule(arn, T0 + 60_000, eventItem('tick-1b'), T0 + 60_002)).toBe(
+          'already-fired',
+        );
+        // An earlier tick seen late (a slow node) does not fire either.
+        expect(await store.fireSchedule(arn, T0, eventItem('tick-0'), T0 + 60_003)).toBe('already-fired');
+        expect(await store.fireSchedule(arn, T0 + 120_000, eventItem('tick-2'), T0 + 120_001)).toBe('fired');
+        expect(await store.fireSchedule(`${arn}-other`, T0 + 60_000, eventItem('other-1'), T0)).toBe('fired');
+        for (const id of ['tick-1', 'tick-2', 'other-1']) {
+          expect(await store.getEvent(id)).toMatchObject({ id });
+          expect(await store.getDelivery(`${id}/t1`)).toMatchObject({ status: 'pending' });
+        }
+        for (const id of ['tick-1b', 'tick-0']) expect(await store.getEvent(id)).toBeUndefined();
+      });
+
       it('lists attempts by attempt number, with optional fields only when present', async () => {
         const delivery = await appendAndClaim('e1');
         const attempts = [

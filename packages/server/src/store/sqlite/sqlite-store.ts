@@ -108,6 +108,9 @@ const QUERY_NAMES = [
   'insert_attempt',
   'advance_delivery',
   'release_deliveries',
+  'defer_delivery',
+  'get_next_delivery_due',
+  'upsert_schedule_tick',
   'list_attempts',
   'insert_queue',
   'get_queue',
@@ -450,8 +453,8 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
   let closed = false;
   const stats: SqliteStoreStats = { appendCalls: 0, appendTransactions: 0 };
 
-  const writeCall = db.transaction((call: PendingAppend) => {
-    for (const { event, deliveries } of call.batch) {
+  const writeBatch = db.transaction((batch: PendingAppend['batch'], now: number) => {
+    for (const { event, deliveries } of batch) {
       sql.insert_event.run({
         id: event.id,
         bus_name: event.busName,
@@ -466,16 +469,30 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
           rule_name: delivery.ruleName,
           rule_arn: delivery.ruleArn,
           target_id: delivery.targetId,
-          now: call.now,
+          now,
         });
       }
     }
   });
+  const fireScheduleTx = db.transaction(
+    (
+      ruleArn: string,
+      tickAt: number,
+      entry: { event: EventRecord; deliveries: readonly NewDelivery[] },
+      now: number,
+    ) => {
+      if (sql.upsert_schedule_tick.run({ rule_arn: ruleArn, tick_at: tickAt }).changes === 0) {
+        return 'already-fired' as const;
+      }
+      writeBatch([entry], now);
+      return 'fired' as const;
+    },
+  );
   const writeGroup = db.transaction((group: readonly PendingAppend[]) => {
     const failures = new Map<PendingAppend, Error>();
     for (const call of group) {
       try {
-        writeCall(call);
+        writeBatch(call.batch, call.now);
       } catch (error) {
         // SQLITE_FULL, IOERR, BUSY and NOMEM end the whole transaction: continuing would write the
         // following calls outside of it, so the group fails as one.
@@ -722,6 +739,21 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async releaseDeliveries(owner, now) {
       assertOpen();
       return sql.release_deliveries.run({ owner, now }).changes;
+    },
+    async deferDelivery(owner, id, dueAt, now) {
+      assertOpen();
+      return sql.defer_delivery.run({ id, owner, due_at: dueAt, now }).changes === 1
+        ? 'deferred'
+        : 'lease-lost';
+    },
+    async getNextDeliveryDue() {
+      assertOpen();
+      const row = sql.get_next_delivery_due.get() as { due_at: number | null } | undefined;
+      return row?.due_at ?? undefined;
+    },
+    async fireSchedule(ruleArn, tickAt, entry, now) {
+      assertOpen();
+      return fireScheduleTx.immediate(ruleArn, tickAt, entry, now);
     },
     async listAttempts(deliveryId) {
       assertOpen();
