@@ -12,7 +12,13 @@ import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
+import type { RoutingTable } from './bus/routing.js';
 import type { BusService } from './bus/types.js';
+import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-engine.js';
+import { createOutboundDispatcher } from './delivery/outbound.js';
+import { createScheduler, type Scheduler } from './delivery/scheduler.js';
+import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
+import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
@@ -25,10 +31,18 @@ export type StoredBatch = ReadonlyArray<{ event: EventRecord; deliveries: readon
 export interface BuswayApp {
   readonly http: FastifyInstance;
   readonly store: Store;
-  readonly bus: BusService;
+  /** The bus service, with the routing table it keeps (rules and targets in memory). */
+  readonly bus: BusService & { readonly routing: RoutingTable };
   readonly queues: QueueService;
   readonly keyring: Keyring;
   readonly config: ResolvedConfig;
+  /**
+   * The delivery workers and the scheduler of scheduled rules. Built with the app, started by
+   * `startDelivery()` (`busway serve` does; CLI commands that only manage the store do not).
+   */
+  readonly delivery: DeliveryEngine;
+  readonly scheduler: Scheduler;
+  startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
    * `busway`, an empty body as for a GET); throws AuthError, which api/error-shapes.ts renders.
@@ -154,6 +168,45 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
     });
     const queues = createQueueService(store, { region: config.region, accountId: config.accountId });
+    const ctx = { region: config.region, accountId: config.accountId };
+    const outbound = createOutboundDispatcher({
+      allowCidrs: config.outboundAllowCidrs
+        .split(',')
+        .map((cidr) => cidr.trim())
+        .filter((cidr) => cidr !== ''),
+    });
+    const delivery = createDeliveryEngine({
+      store,
+      getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
+      targetKinds: [
+        {
+          name: 'queue',
+          matches: (arn) => /^arn:aws[\w-]*:sqs:/.test(arn),
+          invoke: createQueueTarget(queues, ctx),
+        },
+        {
+          name: 'event-bus',
+          matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\//.test(arn),
+          invoke: createEventBusTarget(bus, (name) => bus.routing.hasBus(name), ctx),
+        },
+      ],
+      queues,
+      ctx,
+      concurrency: config.deliveryConcurrency,
+      leaseMs: config.deliveryLeaseMs,
+      drainMs: config.deliveryDrainMs,
+      backoff: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+      log: http.log,
+    });
+    storedListeners.add(() => delivery.wake());
+    const scheduler = createScheduler({
+      store,
+      routing: bus.routing,
+      ctx,
+      onFired: () => delivery.wake(),
+      log: http.log,
+    });
+    let deliveryStarted = false;
     const sqsOperations = createSqsOperations(queues, config);
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
@@ -184,9 +237,21 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         storedListeners.add(listener);
         return () => storedListeners.delete(listener);
       },
+      delivery,
+      scheduler,
+      startDelivery() {
+        if (deliveryStarted) return;
+        deliveryStarted = true;
+        delivery.start();
+        scheduler.start();
+      },
       async close() {
+        // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
+        await scheduler.stop();
+        await delivery.stop();
         queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
         await http.close();
+        await outbound.close();
         await store.close();
       },
     };
