@@ -6,13 +6,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
+import { createConnectionsOperations } from './api/operations/connections.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
+import type { ConnectionService } from './bus/connection-types.js';
+import { createConnectionService } from './bus/connections.js';
 import type { BusService } from './bus/types.js';
+import { createOAuthTokenCache, type OAuthTokenCache } from './delivery/oauth-tokens.js';
+import { createOutboundDispatcher } from './delivery/outbound.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
@@ -28,6 +33,10 @@ export interface BuswayApp {
   readonly bus: BusService;
   readonly queues: QueueService;
   readonly keyring: Keyring;
+  /** Connections and API destinations; the delivery engine calls resolveApiDestination. */
+  readonly connections: ConnectionService;
+  /** OAuth client-credentials tokens of connections (shared by authorization and delivery). */
+  readonly oauthTokens: OAuthTokenCache;
   readonly config: ResolvedConfig;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
@@ -155,9 +164,30 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     });
     const queues = createQueueService(store, { region: config.region, accountId: config.accountId });
     const sqsOperations = createSqsOperations(queues, config);
+    const outbound = createOutboundDispatcher({
+      allowCidrs: config.outboundAllowCidrs
+        .split(',')
+        .map((cidr) => cidr.trim())
+        .filter((cidr) => cidr !== ''),
+    });
+    const oauthTokens = createOAuthTokenCache({
+      dispatcher: outbound.dispatcher,
+      checkUrl: outbound.checkUrl,
+    });
+    const connections = createConnectionService(store, keyring, {
+      region: config.region,
+      accountId: config.accountId,
+      tokens: oauthTokens,
+      log: http.log,
+    });
+    await connections.start();
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
+      operations: new Map([
+        ...createEventsOperations(bus, config),
+        ...createConnectionsOperations(connections, config),
+        ...sqsOperations,
+      ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
@@ -169,6 +199,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       bus,
       queues,
       keyring,
+      connections,
+      oauthTokens,
       config,
       authenticateRequest: (request) =>
         authenticate(
@@ -187,6 +219,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       async close() {
         queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
         await http.close();
+        await connections.close(); // background OAuth authorizations write to the store: finish them first
+        await outbound.close();
         await store.close();
       },
     };
