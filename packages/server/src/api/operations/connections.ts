@@ -27,7 +27,7 @@ import type {
   ConnectionState,
 } from '../../store/store.js';
 import type { OperationHandler } from '../aws-json/protocol.js';
-import { memberPath, WireValidator, type StringConstraints } from '../validation.js';
+import { memberPath, violation, WireValidator, type StringConstraints } from '../validation.js';
 import { defined, epochSeconds, present, type EventsOperationsConfig } from './events.js';
 
 // --- the service model's shapes -----------------------------------------------------------------------
@@ -58,12 +58,15 @@ const QUERY_STRING_VALUE: StringConstraints = {
 };
 const PARAMETER_LIST = { min: 0, max: 100 };
 const KMS_KEY_IDENTIFIER: StringConstraints = { max: 2048, pattern: '^[a-zA-Z0-9_\\-/:]*$' };
-const CONNECTION_ARN: StringConstraints = {
-  min: 1,
-  max: 1600,
-  pattern:
-    '^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$',
-};
+/**
+ * ConnectionArn's model pattern, printed as AWS prints it. It escapes `-` outside a character class,
+ * which a JavaScript regular expression in unicode mode (the validator's) refuses, so it is matched with
+ * CONNECTION_ARN_REGEX, the same expression written for JavaScript.
+ */
+const CONNECTION_ARN_PATTERN =
+  '^arn:aws([a-z]|\\-)*:events:([a-z]|\\d|\\-)*:([0-9]{12})?:connection\\/[\\.\\-_A-Za-z0-9]+\\/[\\-A-Za-z0-9]+$';
+const CONNECTION_ARN_REGEX =
+  /^arn:aws([a-z]|-)*:events:([a-z]|\d|-)*:([0-9]{12})?:connection\/[.\-_A-Za-z0-9]+\/[-A-Za-z0-9]+$/;
 const CONNECTION_STATE: StringConstraints = {
   enum: [
     'CREATING',
@@ -198,10 +201,7 @@ export function createConnectionsOperations(
       const v = new WireValidator();
       const name = v.string(input.Name, 'name', { ...NAME, required: true });
       const description = v.string(input.Description, 'description', DESCRIPTION);
-      const connectionArn = v.string(input.ConnectionArn, 'connectionArn', {
-        ...CONNECTION_ARN,
-        required: true,
-      });
+      const connectionArn = readConnectionArn(v, input.ConnectionArn, 'connectionArn', true);
       const invocationEndpoint = v.string(input.InvocationEndpoint, 'invocationEndpoint', {
         ...HTTPS_ENDPOINT,
         required: true,
@@ -241,7 +241,7 @@ export function createConnectionsOperations(
       const v = new WireValidator();
       const name = v.string(input.Name, 'name', { ...NAME, required: true });
       const description = v.string(input.Description, 'description', DESCRIPTION);
-      const connectionArn = v.string(input.ConnectionArn, 'connectionArn', CONNECTION_ARN);
+      const connectionArn = readConnectionArn(v, input.ConnectionArn, 'connectionArn', false);
       const invocationEndpoint = v.string(input.InvocationEndpoint, 'invocationEndpoint', HTTPS_ENDPOINT);
       const httpMethod = v.string(input.HttpMethod, 'httpMethod', API_DESTINATION_HTTP_METHOD) as
         ApiDestinationHttpMethod | undefined;
@@ -274,7 +274,7 @@ export function createConnectionsOperations(
     async ListApiDestinations(input) {
       const v = new WireValidator();
       const namePrefix = v.string(input.NamePrefix, 'namePrefix', NAME);
-      const connectionArn = v.string(input.ConnectionArn, 'connectionArn', CONNECTION_ARN);
+      const connectionArn = readConnectionArn(v, input.ConnectionArn, 'connectionArn', false);
       const nextToken = v.string(input.NextToken, 'nextToken', NEXT_TOKEN);
       const limit = v.integer(input.Limit, 'limit', LIMIT);
       v.throwIfInvalid();
@@ -289,6 +289,23 @@ export function createConnectionsOperations(
 }
 
 // --- readers: wire -> domain --------------------------------------------------------------------------
+
+/** A ConnectionArn member: the pattern first, then the lengths, as the validator orders them. */
+function readConnectionArn(
+  v: WireValidator,
+  value: unknown,
+  path: string,
+  required: boolean,
+): string | undefined {
+  if (typeof value === 'string' && !CONNECTION_ARN_REGEX.test(value)) {
+    v.add(
+      violation(value, path, `Member must satisfy regular expression pattern: ${CONNECTION_ARN_PATTERN}`),
+    );
+    v.string(value, path, { min: 1, max: 1600 });
+    return undefined;
+  }
+  return v.string(value, path, { min: 1, max: 1600, required });
+}
 
 /**
  * AuthParameters of Create (`create`: each block's model-required members are required) or Update
