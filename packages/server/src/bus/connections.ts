@@ -197,6 +197,19 @@ function publicParameters(parameters: ConnectionHttpParameters): ConnectionHttpP
   };
 }
 
+/** The lists with every secret value emptied (DeauthorizeConnection). */
+function withoutSecretValues(parameters: ConnectionHttpParameters): ConnectionHttpParameters {
+  const wipe = (list: HttpParameter[]): HttpParameter[] =>
+    list.map((item) => (item.isValueSecret ? { ...item, value: '' } : item));
+  return {
+    ...(parameters.headerParameters && { headerParameters: wipe(parameters.headerParameters) }),
+    ...(parameters.queryStringParameters && {
+      queryStringParameters: wipe(parameters.queryStringParameters),
+    }),
+    ...(parameters.bodyParameters && { bodyParameters: wipe(parameters.bodyParameters) }),
+  };
+}
+
 /** Whether a parameter list holds something worth sealing (a secret value). */
 function hasSecretValue(parameters: ConnectionHttpParameters | undefined): boolean {
   if (parameters === undefined) return false;
@@ -672,6 +685,9 @@ export function createConnectionService(
             clientId: full.oauth.clientId,
             authorizationEndpoint: full.oauth.authorizationEndpoint,
             httpMethod: full.oauth.httpMethod,
+            ...(full.oauth.httpParameters && {
+              httpParameters: withoutSecretValues(full.oauth.httpParameters),
+            }),
           },
         }),
         ...(full.invocationHttpParameters && { invocationHttpParameters: full.invocationHttpParameters }),

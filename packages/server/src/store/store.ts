@@ -326,7 +326,7 @@ export interface ConnectionRecord {
     };
     invocationHttpParameters?: ConnectionHttpParametersRecord;
   };
-  /** Absent once DeauthorizeConnection wiped the secrets. */
+  /** Absent when nothing is secret (e.g. after DeauthorizeConnection, without secret parameters). */
   sealedSecret?: string;
   createdAt: number;
   updatedAt: number;
