@@ -6,17 +6,22 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
+import { createConnectionsOperations } from './api/operations/connections.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
+import type { ConnectionService } from './bus/connection-types.js';
+import { createConnectionService } from './bus/connections.js';
 import type { RoutingTable } from './bus/routing.js';
 import type { BusService } from './bus/types.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-engine.js';
+import { createOAuthTokenCache, type OAuthTokenCache } from './delivery/oauth-tokens.js';
 import { createOutboundDispatcher } from './delivery/outbound.js';
 import { createScheduler, type Scheduler } from './delivery/scheduler.js';
+import { createApiDestinationTarget } from './delivery/targets/api-destination-target.js';
 import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
 import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createQueueService } from './queues/queue-service.js';
@@ -35,6 +40,10 @@ export interface BuswayApp {
   readonly bus: BusService & { readonly routing: RoutingTable };
   readonly queues: QueueService;
   readonly keyring: Keyring;
+  /** Connections and API destinations; the delivery engine calls resolveApiDestination. */
+  readonly connections: ConnectionService;
+  /** OAuth client-credentials tokens of connections (shared by authorization and delivery). */
+  readonly oauthTokens: OAuthTokenCache;
   readonly config: ResolvedConfig;
   /**
    * The delivery workers and the scheduler of scheduled rules. Built with the app, started by
@@ -175,10 +184,31 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         .map((cidr) => cidr.trim())
         .filter((cidr) => cidr !== ''),
     });
+    const oauthTokens = createOAuthTokenCache({
+      dispatcher: outbound.dispatcher,
+      checkUrl: outbound.checkUrl,
+    });
+    const connections = createConnectionService(store, keyring, {
+      region: config.region,
+      accountId: config.accountId,
+      tokens: oauthTokens,
+      log: http.log,
+    });
+    await connections.start();
     const delivery = createDeliveryEngine({
       store,
       getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
       targetKinds: [
+        {
+          name: 'api-destination',
+          matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:api-destination\//.test(arn),
+          invoke: createApiDestinationTarget({
+            resolve: (arn) => connections.resolveApiDestination(arn),
+            getToken: (connection, options) => oauthTokens.getToken(connection, options),
+            dispatcher: outbound.dispatcher,
+            checkUrl: outbound.checkUrl,
+          }),
+        },
         {
           name: 'queue',
           matches: (arn) => /^arn:aws[\w-]*:sqs:/.test(arn),
@@ -210,7 +240,11 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     const sqsOperations = createSqsOperations(queues, config);
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
+      operations: new Map([
+        ...createEventsOperations(bus, config),
+        ...createConnectionsOperations(connections, config),
+        ...sqsOperations,
+      ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
@@ -222,6 +256,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       bus,
       queues,
       keyring,
+      connections,
+      oauthTokens,
       config,
       authenticateRequest: (request) =>
         authenticate(
@@ -251,6 +287,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         await delivery.stop();
         queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
         await http.close();
+        await connections.close(); // background OAuth authorizations write to the store: finish them first
         await outbound.close();
         await store.close();
       },

@@ -274,6 +274,79 @@ export interface QueueMessageCounts {
  */
 export type ReceiptOutcome = 'stale' | 'expired' | 'not-found';
 
+// --- connections and API destinations ------------------------------------------------------------
+
+export type ConnectionAuthorizationType = 'BASIC' | 'API_KEY' | 'OAUTH_CLIENT_CREDENTIALS';
+
+export type ConnectionState =
+  | 'CREATING'
+  | 'UPDATING'
+  | 'DELETING'
+  | 'AUTHORIZED'
+  | 'DEAUTHORIZED'
+  | 'AUTHORIZING'
+  | 'DEAUTHORIZING'
+  | 'ACTIVE'
+  | 'FAILED_CONNECTIVITY';
+
+/** A header, query string or body parameter of a connection; `value` is absent when it is secret. */
+export interface ConnectionParameterRecord {
+  key: string;
+  value?: string;
+  isValueSecret: boolean;
+}
+
+export interface ConnectionHttpParametersRecord {
+  headerParameters?: ConnectionParameterRecord[];
+  queryStringParameters?: ConnectionParameterRecord[];
+  bodyParameters?: ConnectionParameterRecord[];
+}
+
+/**
+ * A connection. `authParameters` holds no secret (it is what DescribeConnection shows); the secrets are
+ * in `sealedSecret`, encrypted by the caller, which the store keeps as given and never reads.
+ */
+export interface ConnectionRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  authorizationType: ConnectionAuthorizationType;
+  state: ConnectionState;
+  stateReason?: string;
+  secretArn: string;
+  kmsKeyIdentifier?: string;
+  authParameters: {
+    basic?: { username: string };
+    apiKey?: { name: string };
+    oauth?: {
+      clientId: string;
+      authorizationEndpoint: string;
+      httpMethod: 'GET' | 'POST' | 'PUT';
+      httpParameters?: ConnectionHttpParametersRecord;
+    };
+    invocationHttpParameters?: ConnectionHttpParametersRecord;
+  };
+  /** Absent when nothing is secret (e.g. after DeauthorizeConnection, without secret parameters). */
+  sealedSecret?: string;
+  createdAt: number;
+  updatedAt: number;
+  lastAuthorizedAt?: number;
+}
+
+export type ApiDestinationHttpMethod = 'POST' | 'GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiDestinationRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  connectionArn: string;
+  invocationEndpoint: string;
+  httpMethod: ApiDestinationHttpMethod;
+  invocationRateLimitPerSecond: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Store {
   // --- buses --------------------------------------------------------------------------------------
   /** Creates a bus; `exists` when the name is taken. */
@@ -442,6 +515,37 @@ export interface Store {
    * deduplication entries whose window ended by `now`. Returns how many messages went.
    */
   pruneQueue(queueName: string, options: { enqueuedBefore: number; now: number }): Promise<number>;
+
+  // --- connections and API destinations ------------------------------------------------------------
+  /** Creates a connection; `exists` when the name is taken. */
+  createConnection(connection: ConnectionRecord): Promise<'created' | 'exists'>;
+  getConnection(name: string): Promise<ConnectionRecord | undefined>;
+  /** Connections in name order; the prefix is case-sensitive; `state` keeps only those in that state. */
+  listConnections(
+    filter: { namePrefix?: string; state?: ConnectionState },
+    page: PageRequest,
+  ): Promise<Page<ConnectionRecord>>;
+  /**
+   * Replaces a connection's mutable fields (name, arn, secretArn and createdAt never change). With
+   * `condition`, only while the stored row still has that state and updatedAt: `changed` otherwise.
+   */
+  updateConnection(
+    connection: ConnectionRecord,
+    condition?: { state: ConnectionState; updatedAt: number },
+  ): Promise<'updated' | 'not-found' | 'changed'>;
+  /** Deletes a connection, unless an API destination uses it (`in-use`, decided in one transaction). */
+  deleteConnection(name: string): Promise<'deleted' | 'not-found' | 'in-use'>;
+  /** Creates an API destination; `no-connection` when no connection has its connectionArn. */
+  createApiDestination(destination: ApiDestinationRecord): Promise<'created' | 'exists' | 'no-connection'>;
+  getApiDestination(name: string): Promise<ApiDestinationRecord | undefined>;
+  /** API destinations in name order, by prefix and connection ARN. */
+  listApiDestinations(
+    filter: { namePrefix?: string; connectionArn?: string },
+    page: PageRequest,
+  ): Promise<Page<ApiDestinationRecord>>;
+  /** Replaces an API destination's mutable fields (name, arn and createdAt never change). */
+  updateApiDestination(destination: ApiDestinationRecord): Promise<'updated' | 'not-found' | 'no-connection'>;
+  deleteApiDestination(name: string): Promise<'deleted' | 'not-found'>;
 
   close(): Promise<void>;
 }

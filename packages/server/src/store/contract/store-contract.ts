@@ -23,6 +23,7 @@ import type {
   Store,
   TargetRecord,
 } from '../store.js';
+import { describeConnectionsContract } from './connections-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -177,6 +178,8 @@ export function runStoreContract(
     });
 
     const idsOf = (deliveries: readonly DeliveryRecord[]) => deliveries.map((d) => d.id);
+
+    describeConnectionsContract(() => store);
 
     describe('buses', () => {
       it('stores a bus with every optional field and reads it back unchanged', async () => {

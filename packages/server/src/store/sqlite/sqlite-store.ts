@@ -13,6 +13,8 @@ import {
 } from '../page-token.js';
 import type {
   AccessKeyRecord,
+  ApiDestinationRecord,
+  ConnectionRecord,
   AttemptRecord,
   DeliveryRecord,
   DeliveryStatus,
@@ -133,6 +135,18 @@ const QUERY_NAMES = [
   'list_movable_queue_messages',
   'prune_queue_messages',
   'prune_queue_deduplication',
+  'insert_connection',
+  'get_connection',
+  'list_connections',
+  'update_connection',
+  'delete_connection',
+  'count_api_destinations_by_connection',
+  'get_connection_arn',
+  'insert_api_destination',
+  'get_api_destination',
+  'list_api_destinations',
+  'update_api_destination',
+  'delete_api_destination',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -439,6 +453,44 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     sql.prune_queue_deduplication.run({ queue_name: queueName, now });
     return sql.prune_queue_messages.run({ queue_name: queueName, enqueued_before: enqueuedBefore }).changes;
   });
+
+  // --- connections and API destinations ------------------------------------------------------------
+  const deleteConnectionTx = db.transaction((name: string) => {
+    const row = sql.get_connection.get({ name }) as ConnectionRow | undefined;
+    if (row === undefined) return 'not-found' as const;
+    const { count } = sql.count_api_destinations_by_connection.get({ connection_arn: row.arn }) as {
+      count: number;
+    };
+    if (count > 0) return 'in-use' as const;
+    sql.delete_connection.run({ name });
+    return 'deleted' as const;
+  });
+  const connectionExists = (arn: string): boolean => sql.get_connection_arn.get({ arn }) !== undefined;
+  const createApiDestinationTx = db.transaction((destination: ApiDestinationRecord) => {
+    if (!connectionExists(destination.connectionArn)) return 'no-connection' as const;
+    return sql.insert_api_destination.run(apiDestinationParams(destination)).changes === 0
+      ? ('exists' as const)
+      : ('created' as const);
+  });
+  const updateApiDestinationTx = db.transaction((destination: ApiDestinationRecord) => {
+    if (!connectionExists(destination.connectionArn)) return 'no-connection' as const;
+    return sql.update_api_destination.run(apiDestinationParams(destination)).changes === 0
+      ? ('not-found' as const)
+      : ('updated' as const);
+  });
+  const updateConnectionTx = db.transaction(
+    (connection: ConnectionRecord, condition: { state: string; updatedAt: number } | undefined) => {
+      const params = {
+        ...connectionParams(connection),
+        if_state: condition?.state ?? null,
+        if_updated_at: condition?.updatedAt ?? null,
+      };
+      if (sql.update_connection.run(params).changes === 1) return 'updated' as const;
+      return sql.get_connection.get({ name: connection.name }) === undefined
+        ? ('not-found' as const)
+        : ('changed' as const);
+    },
+  );
 
   // --- group commit ------------------------------------------------------------------------------------
   // appendEvents calls made in one event-loop turn are queued and written by one IMMEDIATE transaction on
@@ -846,6 +898,64 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       return pruneQueueTx.immediate(queueName, options.enqueuedBefore, options.now);
     },
 
+    // --- connections and API destinations ---------------------------------------------------------
+    async createConnection(connection) {
+      assertOpen();
+      return sql.insert_connection.run(connectionParams(connection)).changes === 0 ? 'exists' : 'created';
+    },
+    async getConnection(name) {
+      assertOpen();
+      const row = sql.get_connection.get({ name }) as ConnectionRow | undefined;
+      return row === undefined ? undefined : connectionFromRow(row);
+    },
+    async listConnections(filter, page) {
+      assertOpen();
+      checkPageLimit(page.limit);
+      const rows = sql.list_connections.all({
+        prefix: filter.namePrefix ?? '',
+        state: filter.state ?? null,
+        after: decodeStringPageToken(page.nextToken) ?? '',
+        limit: page.limit + 1,
+      }) as ConnectionRow[];
+      return toPage(rows, page.limit, connectionFromRow, (row) => row.name);
+    },
+    async updateConnection(connection, condition) {
+      assertOpen();
+      return updateConnectionTx.immediate(connection, condition);
+    },
+    async deleteConnection(name) {
+      assertOpen();
+      return deleteConnectionTx.immediate(name);
+    },
+    async createApiDestination(destination) {
+      assertOpen();
+      return createApiDestinationTx.immediate(destination);
+    },
+    async getApiDestination(name) {
+      assertOpen();
+      const row = sql.get_api_destination.get({ name }) as ApiDestinationRow | undefined;
+      return row === undefined ? undefined : apiDestinationFromRow(row);
+    },
+    async listApiDestinations(filter, page) {
+      assertOpen();
+      checkPageLimit(page.limit);
+      const rows = sql.list_api_destinations.all({
+        prefix: filter.namePrefix ?? '',
+        connection_arn: filter.connectionArn ?? null,
+        after: decodeStringPageToken(page.nextToken) ?? '',
+        limit: page.limit + 1,
+      }) as ApiDestinationRow[];
+      return toPage(rows, page.limit, apiDestinationFromRow, (row) => row.name);
+    },
+    async updateApiDestination(destination) {
+      assertOpen();
+      return updateApiDestinationTx.immediate(destination);
+    },
+    async deleteApiDestination(name) {
+      assertOpen();
+      return sql.delete_api_destination.run({ name }).changes === 0 ? 'not-found' : 'deleted';
+    },
+
     async close() {
       if (closed) return;
       closed = true;
@@ -1221,5 +1331,97 @@ function queueMessageFromRow(row: QueueMessageRow): QueueMessageRecord {
     ...(row.last_received_at === null ? {} : { lastReceivedAt: row.last_received_at }),
     ...(row.receipt_token === null ? {} : { receiptToken: row.receipt_token }),
     ...(row.dead_letter_source_arn === null ? {} : { deadLetterSourceArn: row.dead_letter_source_arn }),
+  };
+}
+
+interface ConnectionRow {
+  name: string;
+  arn: string;
+  description: string | null;
+  authorization_type: ConnectionRecord['authorizationType'];
+  state: ConnectionRecord['state'];
+  state_reason: string | null;
+  secret_arn: string;
+  kms_key_identifier: string | null;
+  auth_parameters: string;
+  sealed_secret: string | null;
+  created_at: number;
+  updated_at: number;
+  last_authorized_at: number | null;
+}
+
+function connectionParams(connection: ConnectionRecord) {
+  return {
+    name: connection.name,
+    arn: connection.arn,
+    description: connection.description ?? null,
+    authorization_type: connection.authorizationType,
+    state: connection.state,
+    state_reason: connection.stateReason ?? null,
+    secret_arn: connection.secretArn,
+    kms_key_identifier: connection.kmsKeyIdentifier ?? null,
+    auth_parameters: JSON.stringify(connection.authParameters),
+    sealed_secret: connection.sealedSecret ?? null,
+    created_at: connection.createdAt,
+    updated_at: connection.updatedAt,
+    last_authorized_at: connection.lastAuthorizedAt ?? null,
+  };
+}
+
+function connectionFromRow(row: ConnectionRow): ConnectionRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    ...(row.description === null ? {} : { description: row.description }),
+    authorizationType: row.authorization_type,
+    state: row.state,
+    ...(row.state_reason === null ? {} : { stateReason: row.state_reason }),
+    secretArn: row.secret_arn,
+    ...(row.kms_key_identifier === null ? {} : { kmsKeyIdentifier: row.kms_key_identifier }),
+    authParameters: JSON.parse(row.auth_parameters) as ConnectionRecord['authParameters'],
+    ...(row.sealed_secret === null ? {} : { sealedSecret: row.sealed_secret }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.last_authorized_at === null ? {} : { lastAuthorizedAt: row.last_authorized_at }),
+  };
+}
+
+interface ApiDestinationRow {
+  name: string;
+  arn: string;
+  description: string | null;
+  connection_arn: string;
+  invocation_endpoint: string;
+  http_method: ApiDestinationRecord['httpMethod'];
+  invocation_rate_limit_per_second: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function apiDestinationParams(destination: ApiDestinationRecord) {
+  return {
+    name: destination.name,
+    arn: destination.arn,
+    description: destination.description ?? null,
+    connection_arn: destination.connectionArn,
+    invocation_endpoint: destination.invocationEndpoint,
+    http_method: destination.httpMethod,
+    invocation_rate_limit_per_second: destination.invocationRateLimitPerSecond,
+    created_at: destination.createdAt,
+    updated_at: destination.updatedAt,
+  };
+}
+
+function apiDestinationFromRow(row: ApiDestinationRow): ApiDestinationRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    ...(row.description === null ? {} : { description: row.description }),
+    connectionArn: row.connection_arn,
+    invocationEndpoint: row.invocation_endpoint,
+    httpMethod: row.http_method,
+    invocationRateLimitPerSecond: row.invocation_rate_limit_per_second,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
