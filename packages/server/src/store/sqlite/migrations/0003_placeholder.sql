@@ -1,0 +1,2 @@
+-- 0003_placeholder: stands in for a migration of another branch so that 0004 can be numbered; the lead
+-- engineer drops this file (and renumbers 0004) at merge.
