@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
+import { createDeliveriesOperations } from './api/operations/deliveries.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
@@ -16,6 +17,11 @@ import type { BusService } from './bus/types.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
+import { createMetrics, type BuswayMetrics } from './metrics/metrics.js';
+import { registerMetricsRoute } from './metrics/metrics-route.js';
+import { createDeliveryInspector } from './observe/deliveries.js';
+import { registerDeliveriesRoute } from './observe/deliveries-route.js';
+import { createTail, registerTailRoute, type TailOptions } from './observe/tail.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { EventRecord, NewDelivery, Store } from './store/store.js';
 
@@ -29,6 +35,8 @@ export interface BuswayApp {
   readonly queues: QueueService;
   readonly keyring: Keyring;
   readonly config: ResolvedConfig;
+  /** Prometheus metrics (`GET /metrics`); pass `metrics.deliveryObserver` to the delivery engine. */
+  readonly metrics: BuswayMetrics;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
    * `busway`, an empty body as for a GET); throws AuthError, which api/error-shapes.ts renders.
@@ -46,6 +54,8 @@ export interface BuswayApp {
 export interface BuildOptions {
   /** Use this store instead of opening one from the configuration (tests). */
   store?: Store;
+  /** Live tail settings (tests shorten the heartbeat or the slow-consumer limit). */
+  tail?: TailOptions;
 }
 
 export const SQLITE_FILE = 'busway.sqlite';
@@ -123,6 +133,10 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     }
     let droppedForMissingBus = 0;
     const storedListeners = new Set<(batch: StoredBatch) => void>();
+    const metrics = createMetrics();
+    const tail = createTail(options.tail);
+    storedListeners.add(metrics.onEventsStored);
+    storedListeners.add(tail.onEventsStored);
     const bus = await createBusService(store, config, {
       onStored(batch) {
         for (const listener of storedListeners) listener(batch);
@@ -155,14 +169,40 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     });
     const queues = createQueueService(store, { region: config.region, accountId: config.accountId });
     const sqsOperations = createSqsOperations(queues, config);
+    const deliveriesOperations = createDeliveriesOperations(createDeliveryInspector(store));
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
+      operations: new Map([
+        ...createEventsOperations(bus, config),
+        ...sqsOperations,
+        ...deliveriesOperations,
+      ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
     http.get('/health', async () => ({ status: 'ok' }));
+    const authenticateRequest = (request: FastifyRequest): Promise<AuthResult> =>
+      authenticate(
+        {
+          method: request.method,
+          url: request.raw.url ?? request.url,
+          headers: request.headers,
+          rawBody: Buffer.alloc(0),
+        },
+        'busway',
+      );
+    registerMetricsRoute(http, metrics);
+    registerTailRoute(http, {
+      tail,
+      authenticate: authenticateRequest,
+      requireBus: (busName) => bus.describeEventBus(busName),
+      maxPatternLength: config.maxEventPatternLength,
+    });
+    const listDeliveries = deliveriesOperations.get('Busway.ListDeliveries');
+    if (listDeliveries !== undefined) {
+      registerDeliveriesRoute(http, { listDeliveries, authenticate: authenticateRequest });
+    }
     return {
       http,
       store,
@@ -170,22 +210,15 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       queues,
       keyring,
       config,
-      authenticateRequest: (request) =>
-        authenticate(
-          {
-            method: request.method,
-            url: request.raw.url ?? request.url,
-            headers: request.headers,
-            rawBody: Buffer.alloc(0),
-          },
-          'busway',
-        ),
+      metrics,
+      authenticateRequest,
       onEventsStored(listener) {
         storedListeners.add(listener);
         return () => storedListeners.delete(listener);
       },
       async close() {
         queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
+        tail.close(); // ends live tails, which would otherwise hold the port open
         await http.close();
         await store.close();
       },
