@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { OperationHandler } from '../api/aws-json/protocol.js';
 import { sendAwsError } from '../api/error-shapes.js';
 import { ValidationError } from '../errors.js';
-import { queryParam } from './tail.js';
+import { queryParam } from './query.js';
 
 export const DELIVERIES_PATH = '/busway/deliveries';
 

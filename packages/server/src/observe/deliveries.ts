@@ -15,7 +15,10 @@ import type {
 } from '../store/store.js';
 
 export const DEFAULT_DELIVERIES_PAGE_SIZE = 100;
-/** With attempts, each delivery costs one more read: pages stay smaller than a bare listing's limit. */
+/**
+ * EventBridge's list limit. With attempts, a page costs one more indexed read per delivery
+ * (attempts_by_delivery), so 100 also bounds that work.
+ */
 export const MAX_DELIVERIES_PAGE_SIZE = 100;
 
 export interface DeliveryQuery {

@@ -24,7 +24,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendAwsError } from '../api/error-shapes.js';
 import type { StoredBatch } from '../app.js';
 import { busNameOf } from '../bus/arns.js';
-import { InvalidEventPatternError, ValidationError } from '../errors.js';
+import { InvalidEventPatternError } from '../errors.js';
+import { queryParam } from './query.js';
 
 export const TAIL_PATH = '/busway/tail';
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -118,8 +119,10 @@ export function createTail(options: TailOptions = {}): Tail {
   const beat = (): void => {
     for (const subscribers of byBus.values()) {
       for (const subscriber of subscribers) {
-        if (subscriber.response.writableLength <= maxBufferedBytes)
-          subscriber.response.write(': heartbeat\n\n');
+        const { response } = subscriber;
+        if (!response.writableEnded && response.writableLength <= maxBufferedBytes) {
+          response.write(': heartbeat\n\n');
+        }
       }
     }
   };
@@ -151,7 +154,8 @@ export function createTail(options: TailOptions = {}): Tail {
     },
 
     subscribe(busName, filter, response) {
-      if (closed) {
+      if (closed || response.destroyed || response.socket === null || response.socket.destroyed) {
+        // Closing, or the client left while its request was being checked: nothing to stream to.
         response.end();
         return;
       }
@@ -168,6 +172,9 @@ export function createTail(options: TailOptions = {}): Tail {
         heartbeat.unref();
       }
       response.once('close', () => remove(busName, subscriber));
+      // A write racing the client's disconnect fails on the socket; the stream is simply over (an
+      // unhandled 'error' would take the process down).
+      response.on('error', () => remove(busName, subscriber));
       // Registered before the headers go out: a client that has the response sees every later event.
       response.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -202,14 +209,6 @@ export interface TailRouteOptions {
   requireBus(busName: string): Promise<unknown>;
   /** Longest pattern accepted, as for PutRule. */
   maxPatternLength: number;
-}
-
-/** A query parameter given at most once. */
-export function queryParam(query: unknown, name: string): string | undefined {
-  const value = (query as Record<string, unknown> | undefined)?.[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new ValidationError(`Query parameter '${name}' must be given once.`);
-  return value;
 }
 
 export function registerTailRoute(http: FastifyInstance, options: TailRouteOptions): void {

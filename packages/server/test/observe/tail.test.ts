@@ -210,6 +210,26 @@ describe('GET /busway/tail', () => {
     expect(app.http.server.listening).toBe(true);
   }, 60_000);
 
+  it('keeps streaming to others when a client goes away mid-stream', async () => {
+    const s = await server();
+    const controller = new AbortController();
+    const leaving = new SseReader(await signedGet(`${s.url}/busway/tail`, undefined, controller.signal));
+    const staying = await openTail(s.url, 'bus=default');
+    await putEvents(s.client, 'default', [{ detail: { n: 1 } }]);
+    await leaving.waitFor((r) => r.envelopes().length === 1, 'the first event');
+    controller.abort();
+    await leaving.done;
+    const ids = await putEvents(s.client, 'default', [{ detail: { n: 2 } }, { detail: { n: 3 } }]);
+    await staying.waitFor((r) => r.envelopes().length === 3, 'all three events');
+    expect(
+      staying
+        .envelopes()
+        .slice(1)
+        .map((e) => e['id']),
+    ).toStrictEqual(ids);
+    expect(leaving.envelopes()).toHaveLength(1);
+  });
+
   it('ends open streams when the app closes', async () => {
     const { app, url } = await serverWithTail({});
     const tail = await openTail(url, 'bus=default');
