@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createConnectionsOperations } from './api/operations/connections.js';
+import { createDeliveriesOperations } from './api/operations/deliveries.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
@@ -27,6 +28,11 @@ import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
+import { createMetrics, type BuswayMetrics } from './metrics/metrics.js';
+import { registerMetricsRoute } from './metrics/metrics-route.js';
+import { createDeliveryInspector } from './observe/deliveries.js';
+import { registerDeliveriesRoute } from './observe/deliveries-route.js';
+import { createTail, registerTailRoute, type TailOptions } from './observe/tail.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { EventRecord, NewDelivery, Store } from './store/store.js';
 
@@ -45,6 +51,8 @@ export interface BuswayApp {
   /** OAuth client-credentials tokens of connections (shared by authorization and delivery). */
   readonly oauthTokens: OAuthTokenCache;
   readonly config: ResolvedConfig;
+  /** Prometheus metrics (`GET /metrics`); pass `metrics.deliveryObserver` to the delivery engine. */
+  readonly metrics: BuswayMetrics;
   /**
    * The delivery workers and the scheduler of scheduled rules. Built with the app, started by
    * `startDelivery()` (`busway serve` does; CLI commands that only manage the store do not).
@@ -69,6 +77,8 @@ export interface BuswayApp {
 export interface BuildOptions {
   /** Use this store instead of opening one from the configuration (tests). */
   store?: Store;
+  /** Live tail settings (tests shorten the heartbeat or the slow-consumer limit). */
+  tail?: TailOptions;
 }
 
 export const SQLITE_FILE = 'busway.sqlite';
@@ -146,6 +156,10 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     }
     let droppedForMissingBus = 0;
     const storedListeners = new Set<(batch: StoredBatch) => void>();
+    const metrics = createMetrics();
+    const tail = createTail(options.tail);
+    storedListeners.add(metrics.onEventsStored);
+    storedListeners.add(tail.onEventsStored);
     const bus = await createBusService(store, config, {
       onStored(batch) {
         for (const listener of storedListeners) listener(batch);
@@ -226,6 +240,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       leaseMs: config.deliveryLeaseMs,
       drainMs: config.deliveryDrainMs,
       backoff: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+      observer: metrics.deliveryObserver,
       log: http.log,
     });
     storedListeners.add(() => delivery.wake());
@@ -233,23 +248,50 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       store,
       routing: bus.routing,
       ctx,
-      onFired: () => delivery.wake(),
+      // Scheduled events are stored like ingested ones: tail, metrics and the workers hear of them alike.
+      onFired(batch) {
+        for (const listener of storedListeners) listener(batch);
+      },
       log: http.log,
     });
     let deliveryStarted = false;
+    let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
+    const deliveriesOperations = createDeliveriesOperations(createDeliveryInspector(store));
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
       operations: new Map([
         ...createEventsOperations(bus, config),
         ...createConnectionsOperations(connections, config),
         ...sqsOperations,
+        ...deliveriesOperations,
       ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
     http.get('/health', async () => ({ status: 'ok' }));
+    const authenticateRequest = (request: FastifyRequest): Promise<AuthResult> =>
+      authenticate(
+        {
+          method: request.method,
+          url: request.raw.url ?? request.url,
+          headers: request.headers,
+          rawBody: Buffer.alloc(0),
+        },
+        'busway',
+      );
+    registerMetricsRoute(http, metrics);
+    registerTailRoute(http, {
+      tail,
+      authenticate: authenticateRequest,
+      requireBus: (busName) => bus.describeEventBus(busName),
+      maxPatternLength: config.maxEventPatternLength,
+    });
+    const listDeliveries = deliveriesOperations.get('Busway.ListDeliveries');
+    if (listDeliveries !== undefined) {
+      registerDeliveriesRoute(http, { listDeliveries, authenticate: authenticateRequest });
+    }
     return {
       http,
       store,
@@ -259,16 +301,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       connections,
       oauthTokens,
       config,
-      authenticateRequest: (request) =>
-        authenticate(
-          {
-            method: request.method,
-            url: request.raw.url ?? request.url,
-            headers: request.headers,
-            rawBody: Buffer.alloc(0),
-          },
-          'busway',
-        ),
+      metrics,
+      authenticateRequest,
       onEventsStored(listener) {
         storedListeners.add(listener);
         return () => storedListeners.delete(listener);
@@ -281,15 +315,20 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         delivery.start();
         scheduler.start();
       },
-      async close() {
-        // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
-        await scheduler.stop();
-        await delivery.stop();
-        queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
-        await http.close();
-        await connections.close(); // background OAuth authorizations write to the store: finish them first
-        await outbound.close();
-        await store.close();
+      close() {
+        // Once: a second call (a test's cleanup after the test closed the app) waits for the first.
+        closing ??= (async () => {
+          // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
+          await scheduler.stop();
+          await delivery.stop();
+          queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
+          tail.close(); // ends live tails, which would otherwise hold the port open
+          await http.close();
+          await connections.close(); // background OAuth authorizations write to the store: finish them first
+          await outbound.close();
+          await store.close();
+        })();
+        return closing;
       },
     };
   } catch (error) {

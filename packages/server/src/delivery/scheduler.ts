@@ -20,7 +20,7 @@ import { buildEnvelope } from '../bus/ingest.js';
 import type { ArnContext } from '../bus/arns.js';
 import type { Route, RoutingTable } from '../bus/routing.js';
 import { timeOrderedId } from '../ids/time-ordered-id.js';
-import type { RuleRecord, Store } from '../store/store.js';
+import type { EventRecord, NewDelivery, RuleRecord, Store } from '../store/store.js';
 
 const UNIT_MS: Readonly<Record<string, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 /** How late a tick may still fire (after a pause of the process or a short outage). */
@@ -31,8 +31,8 @@ export interface SchedulerOptions {
   store: Store;
   routing: RoutingTable;
   ctx: ArnContext;
-  /** Called after a tick's event was stored (wakes the delivery workers). */
-  onFired?: () => void;
+  /** Called with the events of the ticks fired, once they are stored (like ingest's stored batches). */
+  onFired?: (batch: ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>) => void;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -126,6 +126,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function runDue(at = now()): Promise<string[]> {
     const fired: string[] = [];
+    const stored: Array<{ event: EventRecord; deliveries: readonly NewDelivery[] }> = [];
     for (const route of options.routing.scheduledRules()) {
       const { rule } = route;
       let tick: number | undefined;
@@ -149,9 +150,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const written = now();
       const entry = tickEntry(options.ctx, route, tick, written);
       const outcome = await options.store.fireSchedule(rule.arn, tick, entry, written);
-      if (outcome === 'fired') fired.push(rule.arn);
+      if (outcome === 'fired') {
+        fired.push(rule.arn);
+        stored.push(entry);
+      }
     }
-    if (fired.length > 0) options.onFired?.();
+    if (stored.length > 0) options.onFired?.(stored);
     return fired;
   }
 

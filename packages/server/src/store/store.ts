@@ -114,6 +114,19 @@ export interface DeliveryRecord {
   lastError?: string;
 }
 
+/**
+ * Which deliveries listDeliveries returns: those matching every field given (absent fields match any).
+ * `ruleName` and `targetId` are names within a bus: without `busName` they match rules (targets) of
+ * that name on every bus.
+ */
+export interface DeliveryFilter {
+  eventId?: string;
+  status?: DeliveryStatus;
+  busName?: string;
+  ruleName?: string;
+  targetId?: string;
+}
+
 /** A new delivery, written by appendEvents. */
 export interface NewDelivery {
   id: string;
@@ -405,10 +418,8 @@ export interface Store {
    */
   claimDueDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<DeliveryRecord[]>;
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
-  listDeliveries(
-    filter: { eventId?: string; status?: DeliveryStatus },
-    page: PageRequest,
-  ): Promise<Page<DeliveryRecord>>;
+  /** Deliveries in creation order matching every given field of `filter` (see DeliveryFilter). */
+  listDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliveryRecord>>;
   /**
    * Records an attempt and moves the delivery on, if `owner` still holds its lease: `delivered`,
    * `failed`/`dead-lettered` (final), or back to `pending` due at `retryAt`. `lease-lost` otherwise

@@ -235,6 +235,10 @@ describe('SQLite store', () => {
     expect(plan('list_deliveries_by_status')).toContain(
       'USING INDEX deliveries_by_status (status=? AND rowid>?)',
     );
+    expect(plan('list_deliveries_by_rule')).toContain(
+      'USING INDEX deliveries_by_rule (bus_name=? AND rule_name=? AND rowid>?)',
+    );
+    expect(plan('list_deliveries_by_rule')).not.toContain('TEMP B-TREE');
     expect(plan('list_rules')).toMatch(/USING INDEX sqlite_autoindex_rules_1 \(bus_name=\? AND name>\?\)/);
     expect(plan('list_rule_names_by_target')).toContain(
       'USING COVERING INDEX targets_by_arn (bus_name=? AND arn=? AND rule_name>?)',

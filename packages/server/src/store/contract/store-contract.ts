@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   AccessKeyRecord,
   AttemptRecord,
+  DeliveryFilter,
   DeliveryRecord,
   EventBusRecord,
   EventRecord,
@@ -756,6 +757,89 @@ export function runStoreContract(
         );
         await expectPaging(list({ eventId: 'ghost' }), []);
         await expectPaging(list({ status: 'dead-lettered' }), []);
+      });
+
+      it('filters deliveries by bus, rule and target, alone and with event and status, at every page size', async () => {
+        /** An event of `busName` with one delivery per `[rule, target]` (ids `<event>/<rule>/<target>`). */
+        const routed = (id: string, busName: string, routes: Array<[string, string]>): BatchItem => ({
+          event: { ...eventItem(id, busName).event },
+          deliveries: routes.map(([ruleName, targetId]) => ({
+            id: `${id}/${ruleName}/${targetId}`,
+            ruleName,
+            ruleArn: `${ACCOUNT}:rule/${busName}/${ruleName}`,
+            targetId,
+          })),
+        });
+        await append([
+          routed('e1', 'orders', [
+            ['r1', 't1'],
+            ['r1', 't2'],
+            ['r2', 't1'],
+          ]),
+          routed('e2', 'billing', [
+            ['r1', 't1'],
+            ['r3', 't2'],
+          ]),
+        ]);
+        await append([
+          routed('e3', 'orders', [
+            ['r1', 't1'],
+            ['r2', 't2'],
+          ]),
+        ]);
+        // Move a few on, so the status filter has something to tell apart.
+        const claimed = await store.claimDueDeliveries('w', T0, LEASE_MS, 100);
+        for (const d of claimed.filter((d) => d.targetId === 't1')) {
+          await store.recordAttempt('w', attempt(d.id, 1), { status: 'delivered' }, T0 + 1);
+        }
+        await store.recordAttempt(
+          'w',
+          attempt('e3/r2/t2', 1, { outcome: 'permanent-failure' }),
+          { status: 'failed', error: 'HTTP 400' },
+          T0 + 1,
+        );
+        const all = await store.listDeliveries({}, { limit: 100 });
+        expect(all.items).toHaveLength(7);
+        const list = (filter: DeliveryFilter) => (page: PageRequest) => store.listDeliveries(filter, page);
+        const cases: DeliveryFilter[] = [
+          { busName: 'orders' },
+          { busName: 'billing' },
+          { busName: 'orders', ruleName: 'r1' },
+          { busName: 'orders', ruleName: 'r1', targetId: 't2' },
+          { busName: 'orders', ruleName: 'r2', status: 'failed' },
+          { busName: 'orders', ruleName: 'r1', status: 'delivered' },
+          { busName: 'orders', targetId: 't1' },
+          { ruleName: 'r1' },
+          { targetId: 't2' },
+          { status: 'in-flight', busName: 'orders' },
+          { status: 'delivered', ruleName: 'r1', targetId: 't1' },
+          { eventId: 'e1', ruleName: 'r1' },
+          { eventId: 'e1', busName: 'billing' },
+          { eventId: 'e3', targetId: 't2', status: 'failed' },
+          { busName: 'orders', ruleName: 'ghost' },
+          { busName: 'ghost', ruleName: 'r1' },
+        ];
+        for (const filter of cases) {
+          const expected = all.items.filter(
+            (d) =>
+              (filter.eventId === undefined || d.eventId === filter.eventId) &&
+              (filter.status === undefined || d.status === filter.status) &&
+              (filter.busName === undefined || d.busName === filter.busName) &&
+              (filter.ruleName === undefined || d.ruleName === filter.ruleName) &&
+              (filter.targetId === undefined || d.targetId === filter.targetId),
+          );
+          await expectPaging(list(filter), expected);
+        }
+        // Spot checks that the reference filter above is not vacuous.
+        expect(
+          idsOf((await store.listDeliveries({ busName: 'orders', ruleName: 'r1' }, { limit: 10 })).items),
+        ).toStrictEqual(['e1/r1/t1', 'e1/r1/t2', 'e3/r1/t1']);
+        expect(
+          idsOf((await store.listDeliveries({ ruleName: 'r1', targetId: 't1' }, { limit: 10 })).items),
+        ).toStrictEqual(['e1/r1/t1', 'e2/r1/t1', 'e3/r1/t1']);
+        expect(
+          idsOf((await store.listDeliveries({ busName: 'orders', status: 'failed' }, { limit: 10 })).items),
+        ).toStrictEqual(['e3/r2/t2']);
       });
 
       it('rejects a deliveries nextToken it did not issue', async () => {

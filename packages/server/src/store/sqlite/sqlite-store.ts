@@ -106,6 +106,7 @@ const QUERY_NAMES = [
   'get_delivery',
   'list_deliveries',
   'list_deliveries_by_event',
+  'list_deliveries_by_rule',
   'list_deliveries_by_status',
   'insert_attempt',
   'advance_delivery',
@@ -768,20 +769,30 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async listDeliveries(filter, page) {
       assertOpen();
       checkPageLimit(page.limit);
-      const after = decodeNumberPageToken(page.nextToken) ?? 0;
-      const limit = page.limit + 1;
-      const rows = (
+      const params = {
+        event_id: filter.eventId ?? null,
+        status: filter.status ?? null,
+        bus_name: filter.busName ?? null,
+        rule_name: filter.ruleName ?? null,
+        target_id: filter.targetId ?? null,
+        after: decodeNumberPageToken(page.nextToken) ?? 0,
+        limit: page.limit + 1,
+      };
+      // The narrowest index first. An event has a handful of deliveries. Every status but `delivered`
+      // is the working set (pending, in flight, failures), small next to a busy rule's history, while
+      // `delivered` is nearly the whole table: for it, a rule's rows are the narrower read.
+      const query =
         filter.eventId !== undefined
-          ? sql.list_deliveries_by_event.all({
-              event_id: filter.eventId,
-              status: filter.status ?? null,
-              after,
-              limit,
-            })
-          : filter.status !== undefined
-            ? sql.list_deliveries_by_status.all({ status: filter.status, after, limit })
-            : sql.list_deliveries.all({ after, limit })
-      ) as DeliveryRow[];
+          ? sql.list_deliveries_by_event
+          : filter.status !== undefined && filter.status !== 'delivered'
+            ? sql.list_deliveries_by_status
+            : filter.busName !== undefined && filter.ruleName !== undefined
+              ? sql.list_deliveries_by_rule
+              : filter.status !== undefined
+                ? sql.list_deliveries_by_status
+                : sql.list_deliveries;
+      // Each query reads the parameters it names; better-sqlite3 ignores the others.
+      const rows = query.all(params) as DeliveryRow[];
       return toPage(rows, page.limit, deliveryFromRow, (row) => row.seq);
     },
     async recordAttempt(owner, attempt, next, now) {
