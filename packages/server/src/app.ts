@@ -6,16 +6,33 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
+import { createConnectionsOperations } from './api/operations/connections.js';
+import { createDeliveriesOperations } from './api/operations/deliveries.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
+import type { ConnectionService } from './bus/connection-types.js';
+import { createConnectionService } from './bus/connections.js';
+import type { RoutingTable } from './bus/routing.js';
 import type { BusService } from './bus/types.js';
+import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-engine.js';
+import { createOAuthTokenCache, type OAuthTokenCache } from './delivery/oauth-tokens.js';
+import { createOutboundDispatcher } from './delivery/outbound.js';
+import { createScheduler, type Scheduler } from './delivery/scheduler.js';
+import { createApiDestinationTarget } from './delivery/targets/api-destination-target.js';
+import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
+import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
+import { createMetrics, type BuswayMetrics } from './metrics/metrics.js';
+import { registerMetricsRoute } from './metrics/metrics-route.js';
+import { createDeliveryInspector } from './observe/deliveries.js';
+import { registerDeliveriesRoute } from './observe/deliveries-route.js';
+import { createTail, registerTailRoute, type TailOptions } from './observe/tail.js';
 import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { EventRecord, NewDelivery, Store } from './store/store.js';
@@ -26,10 +43,24 @@ export type StoredBatch = ReadonlyArray<{ event: EventRecord; deliveries: readon
 export interface BuswayApp {
   readonly http: FastifyInstance;
   readonly store: Store;
-  readonly bus: BusService;
+  /** The bus service, with the routing table it keeps (rules and targets in memory). */
+  readonly bus: BusService & { readonly routing: RoutingTable };
   readonly queues: QueueService;
   readonly keyring: Keyring;
+  /** Connections and API destinations; the delivery engine calls resolveApiDestination. */
+  readonly connections: ConnectionService;
+  /** OAuth client-credentials tokens of connections (shared by authorization and delivery). */
+  readonly oauthTokens: OAuthTokenCache;
   readonly config: ResolvedConfig;
+  /** Prometheus metrics (`GET /metrics`); pass `metrics.deliveryObserver` to the delivery engine. */
+  readonly metrics: BuswayMetrics;
+  /**
+   * The delivery workers and the scheduler of scheduled rules. Built with the app, started by
+   * `startDelivery()` (`busway serve` does; CLI commands that only manage the store do not).
+   */
+  readonly delivery: DeliveryEngine;
+  readonly scheduler: Scheduler;
+  startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
    * `busway`, an empty body as for a GET); throws AuthError, which api/error-shapes.ts renders.
@@ -47,6 +78,8 @@ export interface BuswayApp {
 export interface BuildOptions {
   /** Use this store instead of opening one from the configuration (tests). */
   store?: Store;
+  /** Live tail settings (tests shorten the heartbeat or the slow-consumer limit). */
+  tail?: TailOptions;
 }
 
 export const SQLITE_FILE = 'busway.sqlite';
@@ -138,6 +171,10 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     }
     let droppedForMissingBus = 0;
     const storedListeners = new Set<(batch: StoredBatch) => void>();
+    const metrics = createMetrics();
+    const tail = createTail(options.tail);
+    storedListeners.add(metrics.onEventsStored);
+    storedListeners.add(tail.onEventsStored);
     const bus = await createBusService(store, config, {
       onStored(batch) {
         for (const listener of storedListeners) listener(batch);
@@ -169,40 +206,144 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
     });
     const queues = createQueueService(store, { region: config.region, accountId: config.accountId });
+    const ctx = { region: config.region, accountId: config.accountId };
+    const outbound = createOutboundDispatcher({
+      allowCidrs: config.outboundAllowCidrs
+        .split(',')
+        .map((cidr) => cidr.trim())
+        .filter((cidr) => cidr !== ''),
+    });
+    const oauthTokens = createOAuthTokenCache({
+      dispatcher: outbound.dispatcher,
+      checkUrl: outbound.checkUrl,
+    });
+    const connections = createConnectionService(store, keyring, {
+      region: config.region,
+      accountId: config.accountId,
+      tokens: oauthTokens,
+      log: http.log,
+    });
+    await connections.start();
+    const delivery = createDeliveryEngine({
+      store,
+      getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
+      targetKinds: [
+        {
+          name: 'api-destination',
+          matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:api-destination\//.test(arn),
+          invoke: createApiDestinationTarget({
+            resolve: (arn) => connections.resolveApiDestination(arn),
+            getToken: (connection, options) => oauthTokens.getToken(connection, options),
+            dispatcher: outbound.dispatcher,
+            checkUrl: outbound.checkUrl,
+          }),
+        },
+        {
+          name: 'queue',
+          matches: (arn) => /^arn:aws[\w-]*:sqs:/.test(arn),
+          invoke: createQueueTarget(queues, ctx),
+        },
+        {
+          name: 'event-bus',
+          matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\//.test(arn),
+          invoke: createEventBusTarget(bus, (name) => bus.routing.hasBus(name), ctx),
+        },
+      ],
+      queues,
+      ctx,
+      concurrency: config.deliveryConcurrency,
+      leaseMs: config.deliveryLeaseMs,
+      drainMs: config.deliveryDrainMs,
+      backoff: { baseDelayMs: config.retryBaseDelayMs, maxDelayMs: config.retryMaxDelayMs },
+      observer: metrics.deliveryObserver,
+      log: http.log,
+    });
+    storedListeners.add(() => delivery.wake());
+    const scheduler = createScheduler({
+      store,
+      routing: bus.routing,
+      ctx,
+      // Scheduled events are stored like ingested ones: tail, metrics and the workers hear of them alike.
+      onFired(batch) {
+        for (const listener of storedListeners) listener(batch);
+      },
+      log: http.log,
+    });
+    let deliveryStarted = false;
+    let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
+    const deliveriesOperations = createDeliveriesOperations(createDeliveryInspector(store));
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
+      operations: new Map([
+        ...createEventsOperations(bus, config),
+        ...createConnectionsOperations(connections, config),
+        ...sqsOperations,
+        ...deliveriesOperations,
+      ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
     http.get('/health', async () => ({ status: 'ok' }));
+    const authenticateRequest = (request: FastifyRequest): Promise<AuthResult> =>
+      authenticate(
+        {
+          method: request.method,
+          url: request.raw.url ?? request.url,
+          headers: request.headers,
+          rawBody: Buffer.alloc(0),
+        },
+        'busway',
+      );
+    registerMetricsRoute(http, metrics);
+    registerTailRoute(http, {
+      tail,
+      authenticate: authenticateRequest,
+      requireBus: (busName) => bus.describeEventBus(busName),
+      maxPatternLength: config.maxEventPatternLength,
+    });
+    const listDeliveries = deliveriesOperations.get('Busway.ListDeliveries');
+    if (listDeliveries !== undefined) {
+      registerDeliveriesRoute(http, { listDeliveries, authenticate: authenticateRequest });
+    }
     return {
       http,
       store,
       bus,
       queues,
       keyring,
+      connections,
+      oauthTokens,
       config,
-      authenticateRequest: (request) =>
-        authenticate(
-          {
-            method: request.method,
-            url: request.raw.url ?? request.url,
-            headers: request.headers,
-            rawBody: Buffer.alloc(0),
-          },
-          'busway',
-        ),
+      metrics,
+      authenticateRequest,
       onEventsStored(listener) {
         storedListeners.add(listener);
         return () => storedListeners.delete(listener);
       },
-      async close() {
-        queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
-        await http.close();
-        await store.close();
+      delivery,
+      scheduler,
+      startDelivery() {
+        if (deliveryStarted) return;
+        deliveryStarted = true;
+        delivery.start();
+        scheduler.start();
+      },
+      close() {
+        // Once: a second call (a test's cleanup after the test closed the app) waits for the first.
+        closing ??= (async () => {
+          // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
+          await scheduler.stop();
+          await delivery.stop();
+          queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
+          tail.close(); // ends live tails, which would otherwise hold the port open
+          await http.close();
+          await connections.close(); // background OAuth authorizations write to the store: finish them first
+          await outbound.close();
+          await store.close();
+        })();
+        return closing;
       },
     };
   } catch (error) {

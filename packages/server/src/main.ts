@@ -29,6 +29,7 @@ export async function startServer(config: ResolvedConfig): Promise<Started> {
       );
     }
     await app.http.listen({ port: config.port, host: config.host });
+    app.startDelivery();
   } catch (error) {
     await app.close();
     throw error;

@@ -64,6 +64,13 @@ export interface Keyring {
    * `unchanged`; the same id with a different secret replaces the stored one.
    */
   bootstrap(accessKeyId: string, secretAccessKey: string): Promise<'created' | 'unchanged' | 'replaced'>;
+  /**
+   * Encrypts any secret for storage with the master key (AES-256-GCM, as access keys), binding it to
+   * `context` (the owner's ARN or id): opening it under another context fails.
+   */
+  sealSecret(context: string, plaintext: string): Promise<string>;
+  /** The plaintext of a sealSecret result; throws SealedSecretError for another context or key. */
+  openSecret(context: string, sealed: string): Promise<string>;
 }
 
 export interface KeyringOptions {
@@ -82,6 +89,18 @@ export class AccessKeyDecryptError extends BuswayError {
       'ACCESS_KEY_UNREADABLE',
       `The secret of access key ${accessKeyId} cannot be decrypted with this server's master key ` +
         `(${MASTER_KEY_FILE} changed or the stored value is damaged). Delete the key and create a new one.`,
+      options,
+    );
+  }
+}
+
+/** A sealed secret that cannot be opened: another master key or context, or a damaged value. */
+export class SealedSecretError extends BuswayError {
+  constructor(context: string, options?: { cause?: unknown }) {
+    super(
+      'SEALED_SECRET_UNREADABLE',
+      `A secret stored for ${context} cannot be decrypted with this server's master key ` +
+        `(${MASTER_KEY_FILE} changed or the stored value is damaged). Store the secret again.`,
       options,
     );
   }
@@ -207,6 +226,19 @@ export function createKeyring(store: Store, options: KeyringOptions): Keyring {
       if (outcome === 'created') return 'created';
       // Another node bootstrapped the same id between our read and our insert: compare with theirs.
       return keyring.bootstrap(accessKeyId, secretAccessKey);
+    },
+
+    async sealSecret(context, plaintext) {
+      return encryptSecret(await getMasterKey(), context, plaintext);
+    },
+
+    async openSecret(context, sealed) {
+      const key = await getMasterKey();
+      try {
+        return decryptSecret(key, context, sealed);
+      } catch (error) {
+        throw new SealedSecretError(context, { cause: error });
+      }
     },
   };
   return keyring;

@@ -7,7 +7,7 @@ import { timeOrderedId } from '../ids/time-ordered-id.js';
 import type { EventRecord, NewDelivery, Store } from '../store/store.js';
 import { busNameOf, type ArnContext } from './arns.js';
 import type { RoutingTable } from './routing.js';
-import type { PutEventsEntryInput, PutEventsResultEntry } from './types.js';
+import type { PutEventsEntryInput, PutEventsOptions, PutEventsResultEntry } from './types.js';
 
 export interface IngestOptions extends ArnContext {
   /** Largest request, counted as AWS counts entry sizes. */
@@ -41,7 +41,7 @@ export function entrySize(entry: PutEventsEntryInput): number {
 type Checked =
   { ok: true; busName: string; detail: string } | { ok: false; errorCode: string; errorMessage: string };
 
-function checkEntry(entry: PutEventsEntryInput): Checked {
+function checkEntry(entry: PutEventsEntryInput, options: PutEventsOptions): Checked {
   const required = (member: string): Checked => ({
     ok: false,
     errorCode: 'InvalidArgument',
@@ -53,7 +53,7 @@ function checkEntry(entry: PutEventsEntryInput): Checked {
   const detail = entry.detail.trim();
   if (!isJsonObjectText(detail))
     return { ok: false, errorCode: 'MalformedDetail', errorMessage: 'Detail is malformed.' };
-  if (entry.source.startsWith('aws.')) {
+  if (entry.source.startsWith('aws.') && options.forwarded !== true) {
     return {
       ok: false,
       errorCode: 'NotAuthorizedForSourceException',
@@ -120,7 +120,10 @@ export function createIngest(
   observer: IngestObserver = {},
   now: () => number = Date.now,
 ) {
-  return async function putEvents(entries: PutEventsEntryInput[]): Promise<PutEventsResultEntry[]> {
+  return async function putEvents(
+    entries: PutEventsEntryInput[],
+    putOptions: PutEventsOptions = {},
+  ): Promise<PutEventsResultEntry[]> {
     let total = 0;
     for (const entry of entries) total += entrySize(entry);
     if (total > options.maxRequestBytes) throw new ValidationError(TOTAL_SIZE_MESSAGE);
@@ -129,7 +132,7 @@ export function createIngest(
     const results: PutEventsResultEntry[] = [];
     const batch: Array<{ event: EventRecord; deliveries: NewDelivery[] }> = [];
     for (const entry of entries) {
-      const checked = checkEntry(entry);
+      const checked = checkEntry(entry, putOptions);
       if (!checked.ok) {
         results.push({ errorCode: checked.errorCode, errorMessage: checked.errorMessage });
         continue;

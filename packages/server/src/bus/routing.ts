@@ -89,6 +89,27 @@ export class RoutingTable {
     else bus.targets.set(ruleName, targets);
   }
 
+  /** A rule's target as currently configured (the delivery engine reads targets here, not per attempt). */
+  getTarget(busName: string, ruleName: string, targetId: string): TargetRecord | undefined {
+    return this.buses
+      .get(busName)
+      ?.targets.get(ruleName)
+      ?.find((target) => target.id === targetId);
+  }
+
+  /** Every enabled rule with a schedule expression, with its targets (scheduled rules live on `default`). */
+  scheduledRules(): Route[] {
+    const routes: Route[] = [];
+    for (const bus of this.buses.values()) {
+      for (const rule of bus.rules.values()) {
+        if (rule.scheduleExpression !== undefined && rule.state !== 'DISABLED') {
+          routes.push({ rule, targets: bus.targets.get(rule.name) ?? [] });
+        }
+      }
+    }
+    return routes;
+  }
+
   /** The rules an event envelope (JSON text) matches on a bus, with their targets. */
   route(busName: string, envelope: string): Route[] {
     const bus = this.buses.get(busName);

@@ -67,6 +67,14 @@ export interface PutEventsEntryInput {
   traceHeader?: string;
 }
 
+export interface PutEventsOptions {
+  /**
+   * The entries are events Busway itself passes on (an event-bus target forwarding a scheduled event):
+   * sources under `aws.` are allowed, as AWS's own services may use them.
+   */
+  forwarded?: boolean;
+}
+
 /** One PutEvents result, in request order. */
 export type PutEventsResultEntry = { eventId: string } | { errorCode: string; errorMessage: string };
 
@@ -111,7 +119,7 @@ export interface BusService {
   listTargetsByRule(input: PageInput & { rule: string; busName?: string }): Promise<Page<TargetRecord>>;
 
   /** Validates, stores (durably) and routes the entries; one result per entry, in order. */
-  putEvents(entries: PutEventsEntryInput[]): Promise<PutEventsResultEntry[]>;
+  putEvents(entries: PutEventsEntryInput[], options?: PutEventsOptions): Promise<PutEventsResultEntry[]>;
   /** Throws InvalidEventPatternError or ValidationError(`Parameter Event is not valid.`). */
   testEventPattern(eventPattern: string, event: string): boolean;
 

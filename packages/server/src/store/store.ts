@@ -114,6 +114,19 @@ export interface DeliveryRecord {
   lastError?: string;
 }
 
+/**
+ * Which deliveries listDeliveries returns: those matching every field given (absent fields match any).
+ * `ruleName` and `targetId` are names within a bus: without `busName` they match rules (targets) of
+ * that name on every bus.
+ */
+export interface DeliveryFilter {
+  eventId?: string;
+  status?: DeliveryStatus;
+  busName?: string;
+  ruleName?: string;
+  targetId?: string;
+}
+
 /** A new delivery, written by appendEvents. */
 export interface NewDelivery {
   id: string;
@@ -274,6 +287,79 @@ export interface QueueMessageCounts {
  */
 export type ReceiptOutcome = 'stale' | 'expired' | 'not-found';
 
+// --- connections and API destinations ------------------------------------------------------------
+
+export type ConnectionAuthorizationType = 'BASIC' | 'API_KEY' | 'OAUTH_CLIENT_CREDENTIALS';
+
+export type ConnectionState =
+  | 'CREATING'
+  | 'UPDATING'
+  | 'DELETING'
+  | 'AUTHORIZED'
+  | 'DEAUTHORIZED'
+  | 'AUTHORIZING'
+  | 'DEAUTHORIZING'
+  | 'ACTIVE'
+  | 'FAILED_CONNECTIVITY';
+
+/** A header, query string or body parameter of a connection; `value` is absent when it is secret. */
+export interface ConnectionParameterRecord {
+  key: string;
+  value?: string;
+  isValueSecret: boolean;
+}
+
+export interface ConnectionHttpParametersRecord {
+  headerParameters?: ConnectionParameterRecord[];
+  queryStringParameters?: ConnectionParameterRecord[];
+  bodyParameters?: ConnectionParameterRecord[];
+}
+
+/**
+ * A connection. `authParameters` holds no secret (it is what DescribeConnection shows); the secrets are
+ * in `sealedSecret`, encrypted by the caller, which the store keeps as given and never reads.
+ */
+export interface ConnectionRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  authorizationType: ConnectionAuthorizationType;
+  state: ConnectionState;
+  stateReason?: string;
+  secretArn: string;
+  kmsKeyIdentifier?: string;
+  authParameters: {
+    basic?: { username: string };
+    apiKey?: { name: string };
+    oauth?: {
+      clientId: string;
+      authorizationEndpoint: string;
+      httpMethod: 'GET' | 'POST' | 'PUT';
+      httpParameters?: ConnectionHttpParametersRecord;
+    };
+    invocationHttpParameters?: ConnectionHttpParametersRecord;
+  };
+  /** Absent when nothing is secret (e.g. after DeauthorizeConnection, without secret parameters). */
+  sealedSecret?: string;
+  createdAt: number;
+  updatedAt: number;
+  lastAuthorizedAt?: number;
+}
+
+export type ApiDestinationHttpMethod = 'POST' | 'GET' | 'HEAD' | 'OPTIONS' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiDestinationRecord {
+  name: string;
+  arn: string;
+  description?: string;
+  connectionArn: string;
+  invocationEndpoint: string;
+  httpMethod: ApiDestinationHttpMethod;
+  invocationRateLimitPerSecond: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /**
  * Channels of the optional notification capability: `deliveries` (new deliveries are due; payload: how
  * many, as decimal text) and `config` (rules, targets or connections changed; payload chosen by the
@@ -339,10 +425,8 @@ export interface Store {
    */
   claimDueDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<DeliveryRecord[]>;
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
-  listDeliveries(
-    filter: { eventId?: string; status?: DeliveryStatus },
-    page: PageRequest,
-  ): Promise<Page<DeliveryRecord>>;
+  /** Deliveries in creation order matching every given field of `filter` (see DeliveryFilter). */
+  listDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<Page<DeliveryRecord>>;
   /**
    * Records an attempt and moves the delivery on, if `owner` still holds its lease: `delivered`,
    * `failed`/`dead-lettered` (final), or back to `pending` due at `retryAt`. `lease-lost` otherwise
@@ -359,7 +443,28 @@ export interface Store {
   ): Promise<'recorded' | 'lease-lost'>;
   /** Gives leased deliveries back (graceful shutdown): pending again, due now. */
   releaseDeliveries(owner: string, now: number): Promise<number>;
+  /**
+   * Puts one leased delivery back, pending until `dueAt`, without counting an attempt (the target asked
+   * to be called later); `lease-lost` when `owner` no longer holds it.
+   */
+  deferDelivery(owner: string, id: string, dueAt: number, now: number): Promise<'deferred' | 'lease-lost'>;
+  /**
+   * When a delivery next becomes claimable (the earliest pending due time or lease expiry), so idle
+   * workers sleep exactly until then; undefined when nothing is pending or in flight.
+   */
+  getNextDeliveryDue(): Promise<number | undefined>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+  /**
+   * Fires a scheduled rule's tick at most once across every worker and node: in one transaction, when
+   * `tickAt` is later than the rule's last fired tick, records it and appends the event with its
+   * deliveries (as appendEvents); otherwise changes nothing and answers `already-fired`.
+   */
+  fireSchedule(
+    ruleArn: string,
+    tickAt: number,
+    entry: { event: EventRecord; deliveries: readonly NewDelivery[] },
+    now: number,
+  ): Promise<'fired' | 'already-fired'>;
 
   // --- queues and messages ----------------------------------------------------------------------------
   /** Creates a queue; `exists` when the name is taken (nothing is changed, tags included). */
@@ -428,6 +533,37 @@ export interface Store {
    * deduplication entries whose window ended by `now`. Returns how many messages went.
    */
   pruneQueue(queueName: string, options: { enqueuedBefore: number; now: number }): Promise<number>;
+
+  // --- connections and API destinations ------------------------------------------------------------
+  /** Creates a connection; `exists` when the name is taken. */
+  createConnection(connection: ConnectionRecord): Promise<'created' | 'exists'>;
+  getConnection(name: string): Promise<ConnectionRecord | undefined>;
+  /** Connections in name order; the prefix is case-sensitive; `state` keeps only those in that state. */
+  listConnections(
+    filter: { namePrefix?: string; state?: ConnectionState },
+    page: PageRequest,
+  ): Promise<Page<ConnectionRecord>>;
+  /**
+   * Replaces a connection's mutable fields (name, arn, secretArn and createdAt never change). With
+   * `condition`, only while the stored row still has that state and updatedAt: `changed` otherwise.
+   */
+  updateConnection(
+    connection: ConnectionRecord,
+    condition?: { state: ConnectionState; updatedAt: number },
+  ): Promise<'updated' | 'not-found' | 'changed'>;
+  /** Deletes a connection, unless an API destination uses it (`in-use`, decided in one transaction). */
+  deleteConnection(name: string): Promise<'deleted' | 'not-found' | 'in-use'>;
+  /** Creates an API destination; `no-connection` when no connection has its connectionArn. */
+  createApiDestination(destination: ApiDestinationRecord): Promise<'created' | 'exists' | 'no-connection'>;
+  getApiDestination(name: string): Promise<ApiDestinationRecord | undefined>;
+  /** API destinations in name order, by prefix and connection ARN. */
+  listApiDestinations(
+    filter: { namePrefix?: string; connectionArn?: string },
+    page: PageRequest,
+  ): Promise<Page<ApiDestinationRecord>>;
+  /** Replaces an API destination's mutable fields (name, arn and createdAt never change). */
+  updateApiDestination(destination: ApiDestinationRecord): Promise<'updated' | 'not-found' | 'no-connection'>;
+  deleteApiDestination(name: string): Promise<'deleted' | 'not-found'>;
 
   // --- optional: notifications across processes (PostgreSQL's LISTEN/NOTIFY; SQLite has none) ---------
   /**

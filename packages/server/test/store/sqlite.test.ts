@@ -224,12 +224,21 @@ describe('SQLite store', () => {
     expect(claim).toMatch(/USING COVERING INDEX deliveries_pending_by_due \(due_at<\?\)\nSCAN/);
     expect(claim).toContain('USING INDEX deliveries_in_flight_by_lease (lease_expires_at<?)');
     expect(claim).not.toMatch(/SCAN deliveries/);
+    // Idle workers ask when to wake up: two min() lookups on the partial indexes, never a scan.
+    const nextDue = plan('get_next_delivery_due');
+    expect(nextDue).toContain('deliveries_pending_by_due');
+    expect(nextDue).toContain('deliveries_in_flight_by_lease');
+    expect(nextDue).not.toMatch(/SCAN deliveries/);
     expect(plan('list_deliveries_by_event')).toContain(
       'USING INDEX deliveries_by_event (event_id=? AND rowid>?)',
     );
     expect(plan('list_deliveries_by_status')).toContain(
       'USING INDEX deliveries_by_status (status=? AND rowid>?)',
     );
+    expect(plan('list_deliveries_by_rule')).toContain(
+      'USING INDEX deliveries_by_rule (bus_name=? AND rule_name=? AND rowid>?)',
+    );
+    expect(plan('list_deliveries_by_rule')).not.toContain('TEMP B-TREE');
     expect(plan('list_rules')).toMatch(/USING INDEX sqlite_autoindex_rules_1 \(bus_name=\? AND name>\?\)/);
     expect(plan('list_rule_names_by_target')).toContain(
       'USING COVERING INDEX targets_by_arn (bus_name=? AND arn=? AND rule_name>?)',

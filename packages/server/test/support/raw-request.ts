@@ -27,6 +27,8 @@ export interface RawRequestOptions {
   style?: 'sdk' | 'botocore';
   /** Changes the body after signing. */
   tamper?: (body: string) => string;
+  /** The SigV4 service signed for (`events` by default; `busway` for Busway.* operations). */
+  service?: string;
 }
 
 /** Sends one AWS JSON 1.1 request with fetch, signed by @smithy/signature-v4 when credentials are given. */
@@ -41,7 +43,7 @@ export async function rawRequest(url: string, options: RawRequestOptions = {}): 
   if (options.credentials !== undefined) {
     const style = options.style ?? 'sdk';
     const signer = new SignatureV4({
-      service: 'events',
+      service: options.service ?? 'events',
       region: TEST_REGION,
       credentials: { ...options.credentials },
       sha256: Sha256,
@@ -86,4 +88,42 @@ export function expectRawError(response: RawResponse, type: string, message: str
   else expect(response.body.message).toMatch(message);
   expect(response.headers.get('x-amzn-requestid')).toMatch(/\S/);
   expect(response.headers.get('content-type')).toMatch(/^application\/x-amz-json-1\.1/);
+}
+
+/**
+ * A GET of one of Busway's plain endpoints (`/busway/...`), signed for the service `busway` when
+ * credentials are given, as `busway` CLI commands sign theirs. The caller reads (and ends) the body.
+ */
+export async function signedGet(
+  url: string,
+  credentials?: { accessKeyId: string; secretAccessKey: string },
+  signal?: AbortSignal,
+): Promise<Response> {
+  const target = new URL(url);
+  let headers: Record<string, string> = { host: target.host };
+  if (credentials !== undefined) {
+    const signer = new SignatureV4({
+      service: 'busway',
+      region: TEST_REGION,
+      credentials: { ...credentials },
+      sha256: Sha256,
+      applyChecksum: false,
+    });
+    const query: Record<string, string> = {};
+    for (const [key, value] of target.searchParams) query[key] = value;
+    const signed = await signer.sign({
+      method: 'GET',
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: Number(target.port),
+      path: target.pathname,
+      query,
+      headers,
+    });
+    headers = signed.headers;
+  }
+  const sendHeaders = Object.fromEntries(
+    Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'host'),
+  );
+  return fetch(url, { headers: sendHeaders, ...(signal !== undefined && { signal }) });
 }

@@ -734,7 +734,7 @@ function checkParameterDepth(v: WireValidator, parameter: Record<string, unknown
 
 // --- writers: domain -> wire --------------------------------------------------------------------------
 
-function epochSeconds(ms: number): number {
+export function epochSeconds(ms: number): number {
   return ms / 1000;
 }
 
@@ -816,7 +816,7 @@ function formatJavaDate(value: unknown): string {
   return `${weekday} ${month} ${day} ${time} UTC ${year}`;
 }
 
-type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+export type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
   [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
 };
 
@@ -824,12 +824,12 @@ type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] }
  * Drops undefined members: with `exactOptionalPropertyTypes`, an optional domain member must be absent
  * rather than undefined.
  */
-function defined<T extends object>(value: T): Defined<T> {
+export function defined<T extends object>(value: T): Defined<T> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Defined<T>;
 }
 
 /** A required member after `throwIfInvalid()`: absent here would be a bug in this file. */
-function present<T>(value: T | undefined): T {
+export function present<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('a required member was not validated before use');
   return value;
 }

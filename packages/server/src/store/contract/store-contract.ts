@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   AccessKeyRecord,
   AttemptRecord,
+  DeliveryFilter,
   DeliveryRecord,
   EventBusRecord,
   EventRecord,
@@ -23,6 +24,7 @@ import type {
   Store,
   TargetRecord,
 } from '../store.js';
+import { describeConnectionsContract } from './connections-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -177,6 +179,8 @@ export function runStoreContract(
     });
 
     const idsOf = (deliveries: readonly DeliveryRecord[]) => deliveries.map((d) => d.id);
+
+    describeConnectionsContract(() => store);
 
     describe('buses', () => {
       it('stores a bus with every optional field and reads it back unchanged', async () => {
@@ -755,6 +759,89 @@ export function runStoreContract(
         await expectPaging(list({ status: 'dead-lettered' }), []);
       });
 
+      it('filters deliveries by bus, rule and target, alone and with event and status, at every page size', async () => {
+        /** An event of `busName` with one delivery per `[rule, target]` (ids `<event>/<rule>/<target>`). */
+        const routed = (id: string, busName: string, routes: Array<[string, string]>): BatchItem => ({
+          event: { ...eventItem(id, busName).event },
+          deliveries: routes.map(([ruleName, targetId]) => ({
+            id: `${id}/${ruleName}/${targetId}`,
+            ruleName,
+            ruleArn: `${ACCOUNT}:rule/${busName}/${ruleName}`,
+            targetId,
+          })),
+        });
+        await append([
+          routed('e1', 'orders', [
+            ['r1', 't1'],
+            ['r1', 't2'],
+            ['r2', 't1'],
+          ]),
+          routed('e2', 'billing', [
+            ['r1', 't1'],
+            ['r3', 't2'],
+          ]),
+        ]);
+        await append([
+          routed('e3', 'orders', [
+            ['r1', 't1'],
+            ['r2', 't2'],
+          ]),
+        ]);
+        // Move a few on, so the status filter has something to tell apart.
+        const claimed = await store.claimDueDeliveries('w', T0, LEASE_MS, 100);
+        for (const d of claimed.filter((d) => d.targetId === 't1')) {
+          await store.recordAttempt('w', attempt(d.id, 1), { status: 'delivered' }, T0 + 1);
+        }
+        await store.recordAttempt(
+          'w',
+          attempt('e3/r2/t2', 1, { outcome: 'permanent-failure' }),
+          { status: 'failed', error: 'HTTP 400' },
+          T0 + 1,
+        );
+        const all = await store.listDeliveries({}, { limit: 100 });
+        expect(all.items).toHaveLength(7);
+        const list = (filter: DeliveryFilter) => (page: PageRequest) => store.listDeliveries(filter, page);
+        const cases: DeliveryFilter[] = [
+          { busName: 'orders' },
+          { busName: 'billing' },
+          { busName: 'orders', ruleName: 'r1' },
+          { busName: 'orders', ruleName: 'r1', targetId: 't2' },
+          { busName: 'orders', ruleName: 'r2', status: 'failed' },
+          { busName: 'orders', ruleName: 'r1', status: 'delivered' },
+          { busName: 'orders', targetId: 't1' },
+          { ruleName: 'r1' },
+          { targetId: 't2' },
+          { status: 'in-flight', busName: 'orders' },
+          { status: 'delivered', ruleName: 'r1', targetId: 't1' },
+          { eventId: 'e1', ruleName: 'r1' },
+          { eventId: 'e1', busName: 'billing' },
+          { eventId: 'e3', targetId: 't2', status: 'failed' },
+          { busName: 'orders', ruleName: 'ghost' },
+          { busName: 'ghost', ruleName: 'r1' },
+        ];
+        for (const filter of cases) {
+          const expected = all.items.filter(
+            (d) =>
+              (filter.eventId === undefined || d.eventId === filter.eventId) &&
+              (filter.status === undefined || d.status === filter.status) &&
+              (filter.busName === undefined || d.busName === filter.busName) &&
+              (filter.ruleName === undefined || d.ruleName === filter.ruleName) &&
+              (filter.targetId === undefined || d.targetId === filter.targetId),
+          );
+          await expectPaging(list(filter), expected);
+        }
+        // Spot checks that the reference filter above is not vacuous.
+        expect(
+          idsOf((await store.listDeliveries({ busName: 'orders', ruleName: 'r1' }, { limit: 10 })).items),
+        ).toStrictEqual(['e1/r1/t1', 'e1/r1/t2', 'e3/r1/t1']);
+        expect(
+          idsOf((await store.listDeliveries({ ruleName: 'r1', targetId: 't1' }, { limit: 10 })).items),
+        ).toStrictEqual(['e1/r1/t1', 'e2/r1/t1', 'e3/r1/t1']);
+        expect(
+          idsOf((await store.listDeliveries({ busName: 'orders', status: 'failed' }, { limit: 10 })).items),
+        ).toStrictEqual(['e3/r2/t2']);
+      });
+
       it('rejects a deliveries nextToken it did not issue', async () => {
         await append([eventItem('e1', 'default', ['t1', 't2'])]);
         await expect(store.listDeliveries({}, { limit: 1, nextToken: '%%%' })).rejects.toMatchObject({
@@ -986,6 +1073,61 @@ export function runStoreContract(
           'e1/t1',
           'e2/t1',
         ]);
+      });
+
+      it('deferDelivery puts a leased delivery back until a time, without counting an attempt', async () => {
+        const delivery = await appendAndClaim('e1', 'worker-a');
+        expect(await store.deferDelivery('worker-b', delivery.id, T0 + 500, T0 + 1)).toBe('lease-lost');
+        expect(await store.deferDelivery('worker-a', delivery.id, T0 + 500, T0 + 1)).toBe('deferred');
+        const deferred = await store.getDelivery(delivery.id);
+        expect(deferred).toMatchObject({
+          status: 'pending',
+          dueAt: T0 + 500,
+          attempts: 0,
+          updatedAt: T0 + 1,
+        });
+        expect(deferred).not.toHaveProperty('leaseOwner');
+        expect(await store.deferDelivery('worker-a', delivery.id, T0 + 600, T0 + 2)).toBe('lease-lost');
+        expect(await store.claimDueDeliveries('worker-a', T0 + 499, LEASE_MS, 10)).toStrictEqual([]);
+        expect(idsOf(await store.claimDueDeliveries('worker-a', T0 + 500, LEASE_MS, 10))).toStrictEqual([
+          'e1/t1',
+        ]);
+      });
+
+      it('getNextDeliveryDue answers the earliest pending due time or lease expiry', async () => {
+        expect(await store.getNextDeliveryDue()).toBeUndefined();
+        await append([eventItem('e1', 'default', ['t1', 't2'])], T0);
+        expect(await store.getNextDeliveryDue()).toBe(T0);
+        const [first, second] = await store.claimDueDeliveries('w', T0, LEASE_MS, 2);
+        expect(await store.getNextDeliveryDue()).toBe(T0 + LEASE_MS);
+        await store.recordAttempt(
+          'w',
+          attempt(first!.id, 1, { outcome: 'retryable-failure' }),
+          { status: 'pending', retryAt: T0 + 10, error: 'boom' },
+          T0 + 1,
+        );
+        expect(await store.getNextDeliveryDue()).toBe(T0 + 10);
+        await store.recordAttempt('w', attempt(second!.id, 1), { status: 'delivered' }, T0 + 2);
+        await store.claimDueDeliveries('w', T0 + 10, LEASE_MS, 1);
+        await store.recordAttempt('w', attempt(first!.id, 2), { status: 'delivered' }, T0 + 11);
+        expect(await store.getNextDeliveryDue()).toBeUndefined();
+      });
+
+      it('fireSchedule fires each tick once, in one write with its event and deliveries', async () => {
+        const arn = `${ACCOUNT}:rule/every-minute`;
+        expect(await store.fireSchedule(arn, T0 + 60_000, eventItem('tick-1'), T0 + 60_001)).toBe('fired');
+        expect(await store.fireSchedule(arn, T0 + 60_000, eventItem('tick-1b'), T0 + 60_002)).toBe(
+          'already-fired',
+        );
+        // An earlier tick seen late (a slow node) does not fire either.
+        expect(await store.fireSchedule(arn, T0, eventItem('tick-0'), T0 + 60_003)).toBe('already-fired');
+        expect(await store.fireSchedule(arn, T0 + 120_000, eventItem('tick-2'), T0 + 120_001)).toBe('fired');
+        expect(await store.fireSchedule(`${arn}-other`, T0 + 60_000, eventItem('other-1'), T0)).toBe('fired');
+        for (const id of ['tick-1', 'tick-2', 'other-1']) {
+          expect(await store.getEvent(id)).toMatchObject({ id });
+          expect(await store.getDelivery(`${id}/t1`)).toMatchObject({ status: 'pending' });
+        }
+        for (const id of ['tick-1b', 'tick-0']) expect(await store.getEvent(id)).toBeUndefined();
       });
 
       it('lists attempts by attempt number, with optional fields only when present', async () => {

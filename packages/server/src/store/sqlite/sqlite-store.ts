@@ -13,6 +13,8 @@ import {
 } from '../page-token.js';
 import type {
   AccessKeyRecord,
+  ApiDestinationRecord,
+  ConnectionRecord,
   AttemptRecord,
   DeliveryRecord,
   DeliveryStatus,
@@ -104,10 +106,14 @@ const QUERY_NAMES = [
   'get_delivery',
   'list_deliveries',
   'list_deliveries_by_event',
+  'list_deliveries_by_rule',
   'list_deliveries_by_status',
   'insert_attempt',
   'advance_delivery',
   'release_deliveries',
+  'defer_delivery',
+  'get_next_delivery_due',
+  'upsert_schedule_tick',
   'list_attempts',
   'insert_queue',
   'get_queue',
@@ -130,6 +136,18 @@ const QUERY_NAMES = [
   'list_movable_queue_messages',
   'prune_queue_messages',
   'prune_queue_deduplication',
+  'insert_connection',
+  'get_connection',
+  'list_connections',
+  'update_connection',
+  'delete_connection',
+  'count_api_destinations_by_connection',
+  'get_connection_arn',
+  'insert_api_destination',
+  'get_api_destination',
+  'list_api_destinations',
+  'update_api_destination',
+  'delete_api_destination',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -437,6 +455,44 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     return sql.prune_queue_messages.run({ queue_name: queueName, enqueued_before: enqueuedBefore }).changes;
   });
 
+  // --- connections and API destinations ------------------------------------------------------------
+  const deleteConnectionTx = db.transaction((name: string) => {
+    const row = sql.get_connection.get({ name }) as ConnectionRow | undefined;
+    if (row === undefined) return 'not-found' as const;
+    const { count } = sql.count_api_destinations_by_connection.get({ connection_arn: row.arn }) as {
+      count: number;
+    };
+    if (count > 0) return 'in-use' as const;
+    sql.delete_connection.run({ name });
+    return 'deleted' as const;
+  });
+  const connectionExists = (arn: string): boolean => sql.get_connection_arn.get({ arn }) !== undefined;
+  const createApiDestinationTx = db.transaction((destination: ApiDestinationRecord) => {
+    if (!connectionExists(destination.connectionArn)) return 'no-connection' as const;
+    return sql.insert_api_destination.run(apiDestinationParams(destination)).changes === 0
+      ? ('exists' as const)
+      : ('created' as const);
+  });
+  const updateApiDestinationTx = db.transaction((destination: ApiDestinationRecord) => {
+    if (!connectionExists(destination.connectionArn)) return 'no-connection' as const;
+    return sql.update_api_destination.run(apiDestinationParams(destination)).changes === 0
+      ? ('not-found' as const)
+      : ('updated' as const);
+  });
+  const updateConnectionTx = db.transaction(
+    (connection: ConnectionRecord, condition: { state: string; updatedAt: number } | undefined) => {
+      const params = {
+        ...connectionParams(connection),
+        if_state: condition?.state ?? null,
+        if_updated_at: condition?.updatedAt ?? null,
+      };
+      if (sql.update_connection.run(params).changes === 1) return 'updated' as const;
+      return sql.get_connection.get({ name: connection.name }) === undefined
+        ? ('not-found' as const)
+        : ('changed' as const);
+    },
+  );
+
   // --- group commit ------------------------------------------------------------------------------------
   // appendEvents calls made in one event-loop turn are queued and written by one IMMEDIATE transaction on
   // the next setImmediate: with synchronous=FULL every commit costs an fsync of the WAL, so N concurrent
@@ -450,8 +506,8 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
   let closed = false;
   const stats: SqliteStoreStats = { appendCalls: 0, appendTransactions: 0 };
 
-  const writeCall = db.transaction((call: PendingAppend) => {
-    for (const { event, deliveries } of call.batch) {
+  const writeBatch = db.transaction((batch: PendingAppend['batch'], now: number) => {
+    for (const { event, deliveries } of batch) {
       sql.insert_event.run({
         id: event.id,
         bus_name: event.busName,
@@ -466,16 +522,30 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
           rule_name: delivery.ruleName,
           rule_arn: delivery.ruleArn,
           target_id: delivery.targetId,
-          now: call.now,
+          now,
         });
       }
     }
   });
+  const fireScheduleTx = db.transaction(
+    (
+      ruleArn: string,
+      tickAt: number,
+      entry: { event: EventRecord; deliveries: readonly NewDelivery[] },
+      now: number,
+    ) => {
+      if (sql.upsert_schedule_tick.run({ rule_arn: ruleArn, tick_at: tickAt }).changes === 0) {
+        return 'already-fired' as const;
+      }
+      writeBatch([entry], now);
+      return 'fired' as const;
+    },
+  );
   const writeGroup = db.transaction((group: readonly PendingAppend[]) => {
     const failures = new Map<PendingAppend, Error>();
     for (const call of group) {
       try {
-        writeCall(call);
+        writeBatch(call.batch, call.now);
       } catch (error) {
         // SQLITE_FULL, IOERR, BUSY and NOMEM end the whole transaction: continuing would write the
         // following calls outside of it, so the group fails as one.
@@ -699,20 +769,30 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async listDeliveries(filter, page) {
       assertOpen();
       checkPageLimit(page.limit);
-      const after = decodeNumberPageToken(page.nextToken) ?? 0;
-      const limit = page.limit + 1;
-      const rows = (
+      const params = {
+        event_id: filter.eventId ?? null,
+        status: filter.status ?? null,
+        bus_name: filter.busName ?? null,
+        rule_name: filter.ruleName ?? null,
+        target_id: filter.targetId ?? null,
+        after: decodeNumberPageToken(page.nextToken) ?? 0,
+        limit: page.limit + 1,
+      };
+      // The narrowest index first. An event has a handful of deliveries. Every status but `delivered`
+      // is the working set (pending, in flight, failures), small next to a busy rule's history, while
+      // `delivered` is nearly the whole table: for it, a rule's rows are the narrower read.
+      const query =
         filter.eventId !== undefined
-          ? sql.list_deliveries_by_event.all({
-              event_id: filter.eventId,
-              status: filter.status ?? null,
-              after,
-              limit,
-            })
-          : filter.status !== undefined
-            ? sql.list_deliveries_by_status.all({ status: filter.status, after, limit })
-            : sql.list_deliveries.all({ after, limit })
-      ) as DeliveryRow[];
+          ? sql.list_deliveries_by_event
+          : filter.status !== undefined && filter.status !== 'delivered'
+            ? sql.list_deliveries_by_status
+            : filter.busName !== undefined && filter.ruleName !== undefined
+              ? sql.list_deliveries_by_rule
+              : filter.status !== undefined
+                ? sql.list_deliveries_by_status
+                : sql.list_deliveries;
+      // Each query reads the parameters it names; better-sqlite3 ignores the others.
+      const rows = query.all(params) as DeliveryRow[];
       return toPage(rows, page.limit, deliveryFromRow, (row) => row.seq);
     },
     async recordAttempt(owner, attempt, next, now) {
@@ -722,6 +802,21 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async releaseDeliveries(owner, now) {
       assertOpen();
       return sql.release_deliveries.run({ owner, now }).changes;
+    },
+    async deferDelivery(owner, id, dueAt, now) {
+      assertOpen();
+      return sql.defer_delivery.run({ id, owner, due_at: dueAt, now }).changes === 1
+        ? 'deferred'
+        : 'lease-lost';
+    },
+    async getNextDeliveryDue() {
+      assertOpen();
+      const row = sql.get_next_delivery_due.get() as { due_at: number | null } | undefined;
+      return row?.due_at ?? undefined;
+    },
+    async fireSchedule(ruleArn, tickAt, entry, now) {
+      assertOpen();
+      return fireScheduleTx.immediate(ruleArn, tickAt, entry, now);
     },
     async listAttempts(deliveryId) {
       assertOpen();
@@ -812,6 +907,64 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async pruneQueue(queueName, options) {
       assertOpen();
       return pruneQueueTx.immediate(queueName, options.enqueuedBefore, options.now);
+    },
+
+    // --- connections and API destinations ---------------------------------------------------------
+    async createConnection(connection) {
+      assertOpen();
+      return sql.insert_connection.run(connectionParams(connection)).changes === 0 ? 'exists' : 'created';
+    },
+    async getConnection(name) {
+      assertOpen();
+      const row = sql.get_connection.get({ name }) as ConnectionRow | undefined;
+      return row === undefined ? undefined : connectionFromRow(row);
+    },
+    async listConnections(filter, page) {
+      assertOpen();
+      checkPageLimit(page.limit);
+      const rows = sql.list_connections.all({
+        prefix: filter.namePrefix ?? '',
+        state: filter.state ?? null,
+        after: decodeStringPageToken(page.nextToken) ?? '',
+        limit: page.limit + 1,
+      }) as ConnectionRow[];
+      return toPage(rows, page.limit, connectionFromRow, (row) => row.name);
+    },
+    async updateConnection(connection, condition) {
+      assertOpen();
+      return updateConnectionTx.immediate(connection, condition);
+    },
+    async deleteConnection(name) {
+      assertOpen();
+      return deleteConnectionTx.immediate(name);
+    },
+    async createApiDestination(destination) {
+      assertOpen();
+      return createApiDestinationTx.immediate(destination);
+    },
+    async getApiDestination(name) {
+      assertOpen();
+      const row = sql.get_api_destination.get({ name }) as ApiDestinationRow | undefined;
+      return row === undefined ? undefined : apiDestinationFromRow(row);
+    },
+    async listApiDestinations(filter, page) {
+      assertOpen();
+      checkPageLimit(page.limit);
+      const rows = sql.list_api_destinations.all({
+        prefix: filter.namePrefix ?? '',
+        connection_arn: filter.connectionArn ?? null,
+        after: decodeStringPageToken(page.nextToken) ?? '',
+        limit: page.limit + 1,
+      }) as ApiDestinationRow[];
+      return toPage(rows, page.limit, apiDestinationFromRow, (row) => row.name);
+    },
+    async updateApiDestination(destination) {
+      assertOpen();
+      return updateApiDestinationTx.immediate(destination);
+    },
+    async deleteApiDestination(name) {
+      assertOpen();
+      return sql.delete_api_destination.run({ name }).changes === 0 ? 'not-found' : 'deleted';
     },
 
     async close() {
@@ -1190,5 +1343,97 @@ export function queueMessageFromRow(row: QueueMessageRow): QueueMessageRecord {
     ...(row.last_received_at === null ? {} : { lastReceivedAt: row.last_received_at }),
     ...(row.receipt_token === null ? {} : { receiptToken: row.receipt_token }),
     ...(row.dead_letter_source_arn === null ? {} : { deadLetterSourceArn: row.dead_letter_source_arn }),
+  };
+}
+
+interface ConnectionRow {
+  name: string;
+  arn: string;
+  description: string | null;
+  authorization_type: ConnectionRecord['authorizationType'];
+  state: ConnectionRecord['state'];
+  state_reason: string | null;
+  secret_arn: string;
+  kms_key_identifier: string | null;
+  auth_parameters: string;
+  sealed_secret: string | null;
+  created_at: number;
+  updated_at: number;
+  last_authorized_at: number | null;
+}
+
+function connectionParams(connection: ConnectionRecord) {
+  return {
+    name: connection.name,
+    arn: connection.arn,
+    description: connection.description ?? null,
+    authorization_type: connection.authorizationType,
+    state: connection.state,
+    state_reason: connection.stateReason ?? null,
+    secret_arn: connection.secretArn,
+    kms_key_identifier: connection.kmsKeyIdentifier ?? null,
+    auth_parameters: JSON.stringify(connection.authParameters),
+    sealed_secret: connection.sealedSecret ?? null,
+    created_at: connection.createdAt,
+    updated_at: connection.updatedAt,
+    last_authorized_at: connection.lastAuthorizedAt ?? null,
+  };
+}
+
+function connectionFromRow(row: ConnectionRow): ConnectionRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    ...(row.description === null ? {} : { description: row.description }),
+    authorizationType: row.authorization_type,
+    state: row.state,
+    ...(row.state_reason === null ? {} : { stateReason: row.state_reason }),
+    secretArn: row.secret_arn,
+    ...(row.kms_key_identifier === null ? {} : { kmsKeyIdentifier: row.kms_key_identifier }),
+    authParameters: JSON.parse(row.auth_parameters) as ConnectionRecord['authParameters'],
+    ...(row.sealed_secret === null ? {} : { sealedSecret: row.sealed_secret }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.last_authorized_at === null ? {} : { lastAuthorizedAt: row.last_authorized_at }),
+  };
+}
+
+interface ApiDestinationRow {
+  name: string;
+  arn: string;
+  description: string | null;
+  connection_arn: string;
+  invocation_endpoint: string;
+  http_method: ApiDestinationRecord['httpMethod'];
+  invocation_rate_limit_per_second: number;
+  created_at: number;
+  updated_at: number;
+}
+
+function apiDestinationParams(destination: ApiDestinationRecord) {
+  return {
+    name: destination.name,
+    arn: destination.arn,
+    description: destination.description ?? null,
+    connection_arn: destination.connectionArn,
+    invocation_endpoint: destination.invocationEndpoint,
+    http_method: destination.httpMethod,
+    invocation_rate_limit_per_second: destination.invocationRateLimitPerSecond,
+    created_at: destination.createdAt,
+    updated_at: destination.updatedAt,
+  };
+}
+
+function apiDestinationFromRow(row: ApiDestinationRow): ApiDestinationRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    ...(row.description === null ? {} : { description: row.description }),
+    connectionArn: row.connection_arn,
+    invocationEndpoint: row.invocation_endpoint,
+    httpMethod: row.http_method,
+    invocationRateLimitPerSecond: row.invocation_rate_limit_per_second,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

@@ -1,0 +1,4 @@
+-- Deletes a connection (the caller checked in the same transaction that no API destination uses it).
+-- Parameters: name
+DELETE FROM connections
+WHERE name = :name
