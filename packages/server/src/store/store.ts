@@ -565,6 +565,31 @@ export interface Store {
   updateApiDestination(destination: ApiDestinationRecord): Promise<'updated' | 'not-found' | 'no-connection'>;
   deleteApiDestination(name: string): Promise<'deleted' | 'not-found'>;
 
+  // --- retention ----------------------------------------------------------------------------------
+  /**
+   * Deletes up to `limit` events ingested before `before` whose deliveries are all final (delivered,
+   * failed, dead-lettered: none pending or in flight), with their deliveries and attempts, oldest first;
+   * answers how many events went. Call again while it answers `limit`.
+   */
+  pruneEvents(before: number, limit: number): Promise<number>;
+
+  // --- optional: sharing one storage between nodes (PostgreSQL; SQLite serves one process) -----------
+  /**
+   * Each bus's configuration version, moved on by every write to the bus, its rules or its targets
+   * (from any node). A node reloads the buses whose version changed since it loaded them.
+   */
+  getConfigVersions?(): Promise<ReadonlyMap<string, number>>;
+  /**
+   * Takes the next invocation slot of `key` (slots `intervalMs` apart, one schedule for every node)
+   * unless it is more than `maxWaitMs` away: `taken` with the wait until it, or not taken with the wait
+   * until the next free slot (nothing reserved).
+   */
+  reserveRateSlot?(
+    key: string,
+    intervalMs: number,
+    maxWaitMs: number,
+  ): Promise<{ taken: boolean; waitMs: number }>;
+
   // --- optional: notifications across processes (PostgreSQL's LISTEN/NOTIFY; SQLite has none) ---------
   /**
    * Calls `listener` for every notification on `channel` from any process sharing the storage,

@@ -1130,6 +1130,57 @@ export function runStoreContract(
         for (const id of ['tick-1b', 'tick-0']) expect(await store.getEvent(id)).toBeUndefined();
       });
 
+      it('pruneEvents deletes old events whose deliveries are final, with their deliveries and attempts', async () => {
+        const at = (item: BatchItem, ingestedAt: number): BatchItem => ({
+          ...item,
+          event: { ...item.event, ingestedAt },
+        });
+        // old-done: delivered; old-failed: failed for good; old-pending: still to deliver; old-leased: in
+        // flight; old-none: matched no rule; new-done: delivered but recent.
+        await append(
+          [
+            at(eventItem('old-done'), T0),
+            at(eventItem('old-failed'), T0),
+            at(eventItem('old-pending'), T0),
+            at(eventItem('old-leased'), T0),
+            at(eventItem('old-none', 'default', []), T0),
+            at(eventItem('new-done'), T0 + 10_000),
+          ],
+          T0,
+        );
+        const claimed = await store.claimDueDeliveries('worker-a', T0, LEASE_MS, 10);
+        expect(claimed).toHaveLength(5);
+        for (const id of ['old-done', 'new-done']) {
+          const delivered = attempt(`${id}/t1`, 1);
+          expect(await store.recordAttempt('worker-a', delivered, { status: 'delivered' }, T0)).toBe(
+            'recorded',
+          );
+        }
+        const failed = attempt('old-failed/t1', 1, { outcome: 'permanent-failure', error: 'HTTP 400' });
+        expect(
+          await store.recordAttempt('worker-a', failed, { status: 'failed', error: 'HTTP 400' }, T0),
+        ).toBe('recorded');
+        expect(await store.deferDelivery('worker-a', 'old-pending/t1', T0 + 1, T0)).toBe('deferred');
+
+        expect(await store.pruneEvents(T0 + 5_000, 100)).toBe(3);
+        for (const id of ['old-done', 'old-failed', 'old-none']) {
+          expect(await store.getEvent(id)).toBeUndefined();
+        }
+        expect(await store.getDelivery('old-done/t1')).toBeUndefined();
+        expect(await store.listAttempts('old-done/t1')).toStrictEqual([]);
+        for (const id of ['old-pending', 'old-leased', 'new-done']) {
+          expect(await store.getEvent(id)).toMatchObject({ id });
+        }
+        expect(await store.getDelivery('old-leased/t1')).toMatchObject({ status: 'in-flight' });
+        expect(await store.pruneEvents(T0 + 5_000, 100)).toBe(0);
+        // The window is the oldest `limit` events: one at a time still reaches every prunable one.
+        expect(await store.pruneEvents(T0 + 20_000, 1)).toBe(0); // old-pending heads the window
+        const done = attempt('old-leased/t1', 1);
+        expect(await store.recordAttempt('worker-a', done, { status: 'delivered' }, T0)).toBe('recorded');
+        expect(await store.pruneEvents(T0 + 20_000, 10)).toBe(2);
+        expect(await store.getEvent('old-pending')).toMatchObject({ id: 'old-pending' });
+      });
+
       it('lists attempts by attempt number, with optional fields only when present', async () => {
         const delivery = await appendAndClaim('e1');
         const attempts = [

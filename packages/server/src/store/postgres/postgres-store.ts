@@ -7,9 +7,13 @@ import { checkPageLimit, decodeNumberPageToken, decodeStringPageToken } from '..
 import type { Migration } from '../sqlite/migrate.js';
 import {
   accessKeyFromRow,
+  apiDestinationFromRow,
+  apiDestinationParams,
   attemptFromRow,
   busFromRow,
   busParams,
+  connectionFromRow,
+  connectionParams,
   deliveryFromRow,
   newReceiptToken,
   queueFromRow,
@@ -22,8 +26,10 @@ import {
   toJson,
   toPage,
   type AccessKeyRow,
+  type ApiDestinationRow,
   type AttemptRow,
   type BusRow,
+  type ConnectionRow,
   type DeduplicationRow,
   type DeliveryRow,
   type EventRow,
@@ -34,6 +40,9 @@ import {
   type TargetRow,
 } from '../sqlite/sqlite-store.js';
 import type {
+  ApiDestinationRecord,
+  EventRecord,
+  NewDelivery,
   NewQueueMessage,
   QueueMessageRecord,
   ReceiptOutcome,
@@ -68,6 +77,15 @@ export interface PostgresStore extends Store {
   readonly schema: string;
   subscribe: NonNullable<Store['subscribe']>;
   notify: NonNullable<Store['notify']>;
+  getConfigVersions: NonNullable<Store['getConfigVersions']>;
+  reserveRateSlot: NonNullable<Store['reserveRateSlot']>;
+}
+
+/** PostgreSQL's foreign_key_violation: a connection deleted between the check and the write. */
+const FOREIGN_KEY_VIOLATION = '23503';
+
+function isForeignKeyViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === FOREIGN_KEY_VIOLATION;
 }
 
 const DEFAULT_POOL_SIZE = 10;
@@ -107,6 +125,11 @@ const QUERY_NAMES = [
   'list_deliveries',
   'list_deliveries_by_event',
   'list_deliveries_by_status',
+  'list_deliveries_by_rule',
+  'defer_delivery',
+  'get_next_delivery_due',
+  'upsert_schedule_tick',
+  'prune_events',
   'record_attempt',
   'release_deliveries',
   'list_attempts',
@@ -135,6 +158,23 @@ const QUERY_NAMES = [
   'list_movable_queue_messages',
   'prune_queue_messages',
   'prune_queue_deduplication',
+  'insert_connection',
+  'get_connection',
+  'get_connection_for_update',
+  'get_connection_arn',
+  'list_connections',
+  'update_connection',
+  'delete_connection',
+  'count_api_destinations_by_connection',
+  'insert_api_destination',
+  'get_api_destination',
+  'list_api_destinations',
+  'update_api_destination',
+  'delete_api_destination',
+  'bump_config_version',
+  'list_config_versions',
+  'insert_rate_slot',
+  'reserve_rate_slot',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -314,6 +354,59 @@ function openStore(
     });
   };
 
+  /** Appends events and their deliveries in one statement, notifying the `deliveries` channel. */
+  const appendBatch = async (
+    txRun: Run,
+    batch: ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>,
+    now: number,
+  ): Promise<void> => {
+    const events = batch.map((item) => item.event);
+    const deliveries = batch.flatMap((item) =>
+      item.deliveries.map((delivery) => ({ ...delivery, event: item.event })),
+    );
+    await txRun('append_events', {
+      event_ids: events.map((e) => e.id),
+      event_bus_names: events.map((e) => e.busName),
+      envelopes: events.map((e) => e.envelope),
+      ingested_ats: events.map((e) => e.ingestedAt),
+      delivery_ids: deliveries.map((d) => d.id),
+      delivery_event_ids: deliveries.map((d) => d.event.id),
+      delivery_bus_names: deliveries.map((d) => d.event.busName),
+      rule_names: deliveries.map((d) => d.ruleName),
+      rule_arns: deliveries.map((d) => d.ruleArn),
+      target_ids: deliveries.map((d) => d.targetId),
+      now,
+      channel: notificationChannel('deliveries', schema),
+    });
+  };
+  /**
+   * Moves a bus's configuration version on, in the transaction of the write (see 0006_cluster.sql).
+   * Always the transaction's first lock, so writers of one bus queue on it and never deadlock; a write
+   * that ends up changing nothing still moves it on (another node's reload is then for nothing).
+   */
+  const bumpConfig = (txRun: Run, busName: string) =>
+    txRun('bump_config_version', { bus_name: busName, channel: notificationChannel('config', schema) });
+  const connectionExists = async (txRun: Run, arn: string): Promise<boolean> =>
+    (await txRun('get_connection_arn', { arn })).rowCount !== 0;
+  /**
+   * Writes an API destination after checking its connection exists (SQLite's order of outcomes); a
+   * connection deleted between the check and the write fails the foreign key: `no-connection` too.
+   */
+  const writeApiDestination = async <R extends string>(
+    destination: ApiDestinationRecord,
+    write: () => Promise<R>,
+  ): Promise<R | 'no-connection'> => {
+    if (!(await connectionExists(run, destination.connectionArn))) return 'no-connection';
+    try {
+      return await write();
+    } catch (error) {
+      if (isForeignKeyViolation(error)) return 'no-connection';
+      throw error;
+    }
+  };
+  /** Rate slot rows created by this store: the insert is needed once per key. */
+  const rateSlotKeys = new Set<string>();
+
   const getQueueRow = async (txRun: Run, name: string): Promise<QueueRow | undefined> =>
     (await txRun<QueueRow>('get_queue', { name })).rows[0];
   const lockQueue = (txRun: Run, purpose: 'send' | 'receive', queueName: string) =>
@@ -487,6 +580,7 @@ function openStore(
     createBus: (bus, tags = []) =>
       call(() =>
         transaction(async (txRun) => {
+          await bumpConfig(txRun, bus.name);
           if ((await txRun('insert_bus', busParams(bus))).rowCount === 0) return 'exists' as const;
           await writeTags(txRun, bus.arn, tags);
           return 'created' as const;
@@ -508,14 +602,20 @@ function openStore(
         return toPage(rows, page.limit, busFromRow, (row) => row.name);
       }),
     updateBus: (bus) =>
-      call(async () => ((await run('update_bus', busParams(bus))).rowCount === 0 ? 'not-found' : 'updated')),
+      call(() =>
+        transaction(async (txRun) => {
+          await bumpConfig(txRun, bus.name);
+          if ((await txRun('update_bus', busParams(bus))).rowCount === 0) return 'not-found' as const;
+          return 'updated' as const;
+        }),
+      ),
     deleteBus: (name) =>
       call(() =>
         transaction(async (txRun) => {
+          await bumpConfig(txRun, name);
           await txRun('delete_bus_tags', { name });
-          return (await txRun('delete_bus', { name })).rowCount === 0
-            ? ('not-found' as const)
-            : ('deleted' as const);
+          if ((await txRun('delete_bus', { name })).rowCount === 0) return 'not-found' as const;
+          return 'deleted' as const;
         }),
       ),
 
@@ -525,6 +625,7 @@ function openStore(
         transaction(async (txRun) => {
           const params = ruleParams(rule);
           // A concurrent putRule of the same rule waits on the insert, then updates: no lost create.
+          await bumpConfig(txRun, rule.busName);
           if ((await txRun('insert_rule', params)).rowCount === 1) {
             await writeTags(txRun, rule.arn, tags);
             return 'created' as const;
@@ -555,15 +656,18 @@ function openStore(
     deleteRule: (busName, name) =>
       call(() =>
         transaction(async (txRun) => {
+          await bumpConfig(txRun, busName);
           await txRun('delete_rule_tags', { bus_name: busName, name });
-          return (await txRun('delete_rule', { bus_name: busName, name })).rowCount === 0
-            ? ('not-found' as const)
-            : ('deleted' as const);
+          if ((await txRun('delete_rule', { bus_name: busName, name })).rowCount === 0) {
+            return 'not-found' as const;
+          }
+          return 'deleted' as const;
         }),
       ),
     putTargets: (busName, ruleName, targets) =>
       call(() =>
         transaction(async (txRun) => {
+          if (targets.length > 0) await bumpConfig(txRun, busName);
           for (const target of targets) await txRun('upsert_target', targetParams(busName, ruleName, target));
         }),
       ),
@@ -571,13 +675,16 @@ function openStore(
       call(async () => {
         const unique = [...new Set(ids)];
         if (unique.length === 0) return [];
-        const { rows } = await run<{ id: string }>('delete_targets', {
-          bus_name: busName,
-          rule_name: ruleName,
-          ids: unique,
+        return transaction(async (txRun) => {
+          await bumpConfig(txRun, busName);
+          const { rows } = await txRun<{ id: string }>('delete_targets', {
+            bus_name: busName,
+            rule_name: ruleName,
+            ids: unique,
+          });
+          const removed = new Set(rows.map((row) => row.id));
+          return unique.filter((id) => removed.has(id));
         });
-        const removed = new Set(rows.map((row) => row.id));
-        return unique.filter((id) => removed.has(id));
       }),
     listTargets: (busName, ruleName, page) =>
       call(async () => {
@@ -657,25 +764,7 @@ function openStore(
     // connections, and PostgreSQL's own group commit (commit_delay, WAL flush batching) shares syncs.
     appendEvents: (batch, now) =>
       call(async () => {
-        if (batch.length === 0) return;
-        const events = batch.map((item) => item.event);
-        const deliveries = batch.flatMap((item) =>
-          item.deliveries.map((delivery) => ({ ...delivery, event: item.event })),
-        );
-        await run('append_events', {
-          event_ids: events.map((e) => e.id),
-          event_bus_names: events.map((e) => e.busName),
-          envelopes: events.map((e) => e.envelope),
-          ingested_ats: events.map((e) => e.ingestedAt),
-          delivery_ids: deliveries.map((d) => d.id),
-          delivery_event_ids: deliveries.map((d) => d.event.id),
-          delivery_bus_names: deliveries.map((d) => d.event.busName),
-          rule_names: deliveries.map((d) => d.ruleName),
-          rule_arns: deliveries.map((d) => d.ruleArn),
-          target_ids: deliveries.map((d) => d.targetId),
-          now,
-          channel: notificationChannel('deliveries', schema),
-        });
+        if (batch.length > 0) await appendBatch(run, batch, now);
       }),
     getEvent: (id) =>
       call(async () => {
@@ -704,19 +793,27 @@ function openStore(
     listDeliveries: (filter, page) =>
       call(async () => {
         checkPageLimit(page.limit);
-        const after = decodeNumberPageToken(page.nextToken) ?? 0;
-        const limit = page.limit + 1;
-        const { rows } =
+        const params = {
+          event_id: filter.eventId ?? null,
+          status: filter.status ?? null,
+          bus_name: filter.busName ?? null,
+          rule_name: filter.ruleName ?? null,
+          target_id: filter.targetId ?? null,
+          after: decodeNumberPageToken(page.nextToken) ?? 0,
+          limit: page.limit + 1,
+        };
+        // The narrowest index first, as the SQLite store chooses (see there).
+        const query =
           filter.eventId !== undefined
-            ? await run<DeliveryRow>('list_deliveries_by_event', {
-                event_id: filter.eventId,
-                status: filter.status ?? null,
-                after,
-                limit,
-              })
-            : filter.status !== undefined
-              ? await run<DeliveryRow>('list_deliveries_by_status', { status: filter.status, after, limit })
-              : await run<DeliveryRow>('list_deliveries', { after, limit });
+            ? 'list_deliveries_by_event'
+            : filter.status !== undefined && filter.status !== 'delivered'
+              ? 'list_deliveries_by_status'
+              : filter.busName !== undefined && filter.ruleName !== undefined
+                ? 'list_deliveries_by_rule'
+                : filter.status !== undefined
+                  ? 'list_deliveries_by_status'
+                  : 'list_deliveries';
+        const { rows } = await run<DeliveryRow>(query, params);
         return toPage(rows, page.limit, deliveryFromRow, (row) => row.seq);
       }),
     recordAttempt: (owner, attempt, next, now) =>
@@ -740,6 +837,31 @@ function openStore(
       }),
     releaseDeliveries: (owner, now) =>
       call(async () => (await run('release_deliveries', { owner, now })).rowCount ?? 0),
+    deferDelivery: (owner, id, dueAt, now) =>
+      call(async () =>
+        (await run('defer_delivery', { id, owner, due_at: dueAt, now })).rowCount === 1
+          ? 'deferred'
+          : 'lease-lost',
+      ),
+    getNextDeliveryDue: () =>
+      call(
+        async () =>
+          (await run<{ due_at: number | null }>('get_next_delivery_due')).rows[0]?.due_at ?? undefined,
+      ),
+    fireSchedule: (ruleArn, tickAt, entry, now) =>
+      call(() =>
+        // One transaction: the tick is claimed (the row stays locked) and its event written together, so
+        // another node either waits and sees the tick taken, or the claim rolls back with the append.
+        transaction(async (txRun) => {
+          if ((await txRun('upsert_schedule_tick', { rule_arn: ruleArn, tick_at: tickAt })).rowCount === 0) {
+            return 'already-fired' as const;
+          }
+          await appendBatch(txRun, [entry], now);
+          return 'fired' as const;
+        }),
+      ),
+    pruneEvents: (before, limit) =>
+      call(async () => (await run('prune_events', { before, limit })).rowCount ?? 0),
     listAttempts: (deliveryId) =>
       call(async () =>
         (await run<AttemptRow>('list_attempts', { delivery_id: deliveryId })).rows.map(attemptFromRow),
@@ -875,6 +997,117 @@ function openStore(
           return result.rowCount ?? 0;
         }),
       ),
+
+    // --- connections and API destinations ----------------------------------------------------------
+    createConnection: (connection) =>
+      call(async () =>
+        (await run('insert_connection', connectionParams(connection))).rowCount === 0 ? 'exists' : 'created',
+      ),
+    getConnection: (name) =>
+      call(async () => {
+        const row = (await run<ConnectionRow>('get_connection', { name })).rows[0];
+        return row === undefined ? undefined : connectionFromRow(row);
+      }),
+    listConnections: (filter, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<ConnectionRow>('list_connections', {
+          prefix: filter.namePrefix ?? '',
+          state: filter.state ?? null,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, connectionFromRow, (row) => row.name);
+      }),
+    updateConnection: (connection, condition) =>
+      call(async () => {
+        const result = await run('update_connection', {
+          ...connectionParams(connection),
+          if_state: condition?.state ?? null,
+          if_updated_at: condition?.updatedAt ?? null,
+        });
+        if (result.rowCount === 1) return 'updated';
+        return (await run('get_connection', { name: connection.name })).rowCount === 0
+          ? 'not-found'
+          : 'changed';
+      }),
+    deleteConnection: (name) =>
+      call(() =>
+        transaction(async (txRun) => {
+          // Locked: an API destination created through it meanwhile waits for this transaction (its
+          // foreign key check takes a share lock on the row), then fails as `no-connection`.
+          const row = (await txRun<{ arn: string }>('get_connection_for_update', { name })).rows[0];
+          if (row === undefined) return 'not-found' as const;
+          const { count } = (
+            await txRun<{ count: number }>('count_api_destinations_by_connection', {
+              connection_arn: row.arn,
+            })
+          ).rows[0]!;
+          if (count > 0) return 'in-use' as const;
+          await txRun('delete_connection', { name });
+          return 'deleted' as const;
+        }),
+      ),
+    createApiDestination: (destination) =>
+      call(() =>
+        writeApiDestination(destination, async () =>
+          (await run('insert_api_destination', apiDestinationParams(destination))).rowCount === 0
+            ? 'exists'
+            : 'created',
+        ),
+      ),
+    getApiDestination: (name) =>
+      call(async () => {
+        const row = (await run<ApiDestinationRow>('get_api_destination', { name })).rows[0];
+        return row === undefined ? undefined : apiDestinationFromRow(row);
+      }),
+    listApiDestinations: (filter, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<ApiDestinationRow>('list_api_destinations', {
+          prefix: filter.namePrefix ?? '',
+          connection_arn: filter.connectionArn ?? null,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, apiDestinationFromRow, (row) => row.name);
+      }),
+    updateApiDestination: (destination) =>
+      call(() =>
+        writeApiDestination(destination, async () =>
+          (await run('update_api_destination', apiDestinationParams(destination))).rowCount === 0
+            ? 'not-found'
+            : 'updated',
+        ),
+      ),
+    deleteApiDestination: (name) =>
+      call(async () =>
+        (await run('delete_api_destination', { name })).rowCount === 0 ? 'not-found' : 'deleted',
+      ),
+
+    // --- sharing between nodes -----------------------------------------------------------------------
+    getConfigVersions: () =>
+      call(async () => {
+        const { rows } = await run<{ bus_name: string; version: number }>('list_config_versions');
+        return new Map(rows.map((row) => [row.bus_name, row.version]));
+      }),
+    reserveRateSlot: (key, intervalMs, maxWaitMs) =>
+      call(async () => {
+        if (!rateSlotKeys.has(key)) {
+          await run('insert_rate_slot', { key });
+          rateSlotKeys.add(key);
+        }
+        const row = (
+          await run<{ wait_ms: number | null; next_wait_ms: number }>('reserve_rate_slot', {
+            key,
+            interval_ms: intervalMs,
+            max_wait_ms: maxWaitMs,
+          })
+        ).rows[0]!;
+        return row.wait_ms === null
+          ? { taken: false, waitMs: Math.max(0, row.next_wait_ms) }
+          : { taken: true, waitMs: Math.max(0, row.wait_ms) };
+      }),
 
     // --- notifications -------------------------------------------------------------------------------
     subscribe: (channel, listener) =>

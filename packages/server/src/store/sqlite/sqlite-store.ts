@@ -114,6 +114,7 @@ const QUERY_NAMES = [
   'defer_delivery',
   'get_next_delivery_due',
   'upsert_schedule_tick',
+  'prune_events',
   'list_attempts',
   'insert_queue',
   'get_queue',
@@ -818,6 +819,10 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       assertOpen();
       return fireScheduleTx.immediate(ruleArn, tickAt, entry, now);
     },
+    async pruneEvents(before, limit) {
+      assertOpen();
+      return sql.prune_events.run({ before, limit }).changes;
+    },
     async listAttempts(deliveryId) {
       assertOpen();
       return (sql.list_attempts.all({ delivery_id: deliveryId }) as AttemptRow[]).map(attemptFromRow);
@@ -1346,7 +1351,7 @@ export function queueMessageFromRow(row: QueueMessageRow): QueueMessageRecord {
   };
 }
 
-interface ConnectionRow {
+export interface ConnectionRow {
   name: string;
   arn: string;
   description: string | null;
@@ -1362,7 +1367,7 @@ interface ConnectionRow {
   last_authorized_at: number | null;
 }
 
-function connectionParams(connection: ConnectionRecord) {
+export function connectionParams(connection: ConnectionRecord) {
   return {
     name: connection.name,
     arn: connection.arn,
@@ -1380,7 +1385,7 @@ function connectionParams(connection: ConnectionRecord) {
   };
 }
 
-function connectionFromRow(row: ConnectionRow): ConnectionRecord {
+export function connectionFromRow(row: ConnectionRow): ConnectionRecord {
   return {
     name: row.name,
     arn: row.arn,
@@ -1398,7 +1403,7 @@ function connectionFromRow(row: ConnectionRow): ConnectionRecord {
   };
 }
 
-interface ApiDestinationRow {
+export interface ApiDestinationRow {
   name: string;
   arn: string;
   description: string | null;
@@ -1410,7 +1415,7 @@ interface ApiDestinationRow {
   updated_at: number;
 }
 
-function apiDestinationParams(destination: ApiDestinationRecord) {
+export function apiDestinationParams(destination: ApiDestinationRecord) {
   return {
     name: destination.name,
     arn: destination.arn,
@@ -1424,7 +1429,7 @@ function apiDestinationParams(destination: ApiDestinationRecord) {
   };
 }
 
-function apiDestinationFromRow(row: ApiDestinationRow): ApiDestinationRecord {
+export function apiDestinationFromRow(row: ApiDestinationRow): ApiDestinationRecord {
   return {
     name: row.name,
     arn: row.arn,

@@ -1,0 +1,4 @@
+-- Deletes an API destination.
+-- Parameters: name
+DELETE FROM api_destinations
+WHERE name = :name
