@@ -15,16 +15,19 @@ import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
 import type { ConnectionService } from './bus/connection-types.js';
+import { startConfigSync, type ConfigSync } from './bus/config-sync.js';
 import { createConnectionService } from './bus/connections.js';
 import type { RoutingTable } from './bus/routing.js';
 import type { BusService } from './bus/types.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-engine.js';
 import { createOAuthTokenCache, type OAuthTokenCache } from './delivery/oauth-tokens.js';
 import { createOutboundDispatcher } from './delivery/outbound.js';
+import { createRetentionPruner } from './delivery/retention.js';
 import { createScheduler, type Scheduler } from './delivery/scheduler.js';
 import { createApiDestinationTarget } from './delivery/targets/api-destination-target.js';
 import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
 import { createQueueTarget } from './delivery/targets/queue-target.js';
+import { createSharedRateLimiter } from './delivery/targets/rate-limiter.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
@@ -171,6 +174,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     }
     let droppedForMissingBus = 0;
     const storedListeners = new Set<(batch: StoredBatch) => void>();
+    // Read before the routing table loads: changes other nodes make meanwhile are reloaded by configSync.
+    const loadedVersions = await store.getConfigVersions?.();
     const metrics = createMetrics();
     const tail = createTail(options.tail);
     storedListeners.add(metrics.onEventsStored);
@@ -224,6 +229,17 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       log: http.log,
     });
     await connections.start();
+    let configSync: ConfigSync | undefined;
+    if (store.getConfigVersions !== undefined && loadedVersions !== undefined) {
+      configSync = await startConfigSync({
+        store,
+        getConfigVersions: store.getConfigVersions.bind(store),
+        routing: bus.routing,
+        loadedVersions,
+        intervalMs: config.configSyncIntervalMs,
+        log: http.log,
+      });
+    }
     const delivery = createDeliveryEngine({
       store,
       getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
@@ -236,6 +252,10 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
             getToken: (connection, options) => oauthTokens.getToken(connection, options),
             dispatcher: outbound.dispatcher,
             checkUrl: outbound.checkUrl,
+            // Several nodes: one schedule per destination in the store, so the rate holds cluster-wide.
+            ...(store.reserveRateSlot !== undefined && {
+              limiter: createSharedRateLimiter(store.reserveRateSlot.bind(store)),
+            }),
           }),
         },
         {
@@ -269,6 +289,11 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
       log: http.log,
     });
+    const retention =
+      config.retentionHours > 0
+        ? createRetentionPruner({ store, retentionMs: config.retentionHours * 3_600_000, log: http.log })
+        : undefined;
+    let stopWakeups: (() => Promise<void>) | undefined;
     let deliveryStarted = false;
     let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
@@ -329,12 +354,28 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         deliveryStarted = true;
         delivery.start();
         scheduler.start();
+        retention?.start();
+        // Deliveries written by other nodes wake this node's workers too (their own poll stays the backstop).
+        if (store.subscribe !== undefined) {
+          void store
+            .subscribe('deliveries', () => delivery.wake())
+            .then((stop) => {
+              if (closing === undefined) stopWakeups = stop;
+              else void stop();
+            })
+            .catch((error: unknown) => {
+              http.log.error({ err: error }, 'listening for deliveries of other nodes failed; polling only');
+            });
+        }
       },
       close() {
         // Once: a second call (a test's cleanup after the test closed the app) waits for the first.
         closing ??= (async () => {
           // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
           await scheduler.stop();
+          await retention?.stop();
+          await stopWakeups?.();
+          await configSync?.stop();
           await delivery.stop();
           queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
           tail.close(); // ends live tails, which would otherwise hold the port open

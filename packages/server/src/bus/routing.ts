@@ -2,7 +2,7 @@
  * What ingest needs in memory: for each bus, one compiled matcher over its enabled pattern rules, and
  * each rule's targets. Loaded from the store at start-up and kept in step by the bus service after
  * every change it makes (the store is written first; this cache follows). With several nodes
- * (PostgreSQL mode) changes from other nodes will arrive through the store's notifications.
+ * (PostgreSQL mode) bus/config-sync.ts reloads the buses that other nodes changed (reloadBus).
  */
 import { createRuleMatcher, parsePattern, type RuleMatcher } from '@busway/patterns';
 import type { RuleRecord, Store, TargetRecord } from '../store/store.js';
@@ -40,6 +40,33 @@ export class RoutingTable {
       table.setTargets(rule.busName, rule.name, await store.getTargets(rule.busName, rule.name));
     }
     return table;
+  }
+
+  /**
+   * Replaces one bus's rules and targets with what the store holds now, or drops the bus when the store
+   * has none by that name. The new routing is built aside and swapped in whole, so ingest never matches
+   * against a half-loaded bus.
+   */
+  async reloadBus(store: Store, busName: string): Promise<void> {
+    if ((await store.getBus(busName)) === undefined) {
+      this.buses.delete(busName);
+      return;
+    }
+    const fresh = new RoutingTable();
+    fresh.addBus(busName);
+    for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
+      const page = await store.listRules(
+        busName,
+        undefined,
+        token === undefined ? { limit: 100 } : { nextToken: token, limit: 100 },
+      );
+      for (const rule of page.items) {
+        fresh.setRule(rule);
+        fresh.setTargets(busName, rule.name, await store.getTargets(busName, rule.name));
+      }
+      token = page.nextToken;
+    }
+    this.buses.set(busName, fresh.buses.get(busName)!);
   }
 
   hasBus(name: string): boolean {

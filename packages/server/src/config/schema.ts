@@ -47,6 +47,13 @@ export interface ResolvedConfig {
   readonly deliveryDrainMs: number;
   /** Comma-separated CIDRs that outbound calls may reach although they are link-local or metadata. */
   readonly outboundAllowCidrs: string;
+  /**
+   * How long events are kept once every delivery of theirs has ended (delivered, failed or
+   * dead-lettered), with their deliveries and attempts, in hours; 0 keeps them forever.
+   */
+  readonly retentionHours: number;
+  /** With several nodes (PostgreSQL): how often a node checks for rule, target and bus changes, in ms. */
+  readonly configSyncIntervalMs: number;
   /** pino log level. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -250,6 +257,28 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     minimum: 1000,
     maximum: 3600000,
     description: 'How long a claimed delivery stays with its worker before another may take it over (ms).',
+  },
+  {
+    key: 'retentionHours',
+    flag: '--retention-hours',
+    env: 'BUSWAY_RETENTION_HOURS',
+    type: 'integer',
+    default: 72,
+    minimum: 0,
+    maximum: 87600,
+    description:
+      'Hours an event is kept after all its deliveries ended (delivered, failed, dead-lettered), with its deliveries and attempts; 0 keeps everything.',
+  },
+  {
+    key: 'configSyncIntervalMs',
+    flag: '--config-sync-interval-ms',
+    env: 'BUSWAY_CONFIG_SYNC_INTERVAL_MS',
+    type: 'integer',
+    default: 1000,
+    minimum: 50,
+    maximum: 60000,
+    description:
+      'PostgreSQL mode: how often a node checks for bus, rule and target changes made on other nodes (ms), besides LISTEN/NOTIFY.',
   },
   {
     key: 'deliveryDrainMs',

@@ -25,7 +25,7 @@ import {
   type InvokeTarget,
   type TargetInvocation,
 } from '../target-result.js';
-import { createRateLimiter } from './rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export const API_DESTINATION_TIMEOUT_MS = 5000;
 /** Waiting longer than this for a rate-limit slot gives the delivery back instead of holding its lease. */
@@ -71,6 +71,8 @@ export interface ApiDestinationTargetOptions<C extends InvocationConnection> {
   dispatcher: Dispatcher;
   checkUrl(url: URL): void;
   now?: () => number;
+  /** Invocation rate limits (default: this process's own schedule; shared by the store with several nodes). */
+  limiter?: RateLimiter;
 }
 
 /** Connection states in which calls are made (an OAuth connection authorises itself on first use). */
@@ -80,7 +82,7 @@ export function createApiDestinationTarget<C extends InvocationConnection>(
   options: ApiDestinationTargetOptions<C>,
 ): InvokeTarget {
   const now = options.now ?? Date.now;
-  const limiter = createRateLimiter(now);
+  const limiter = options.limiter ?? createRateLimiter(now);
 
   return async (invocation) => {
     const destination = await options.resolve(invocation.target.arn);
@@ -98,7 +100,7 @@ export function createApiDestinationTarget<C extends InvocationConnection>(
       );
     }
 
-    const turn = limiter.reserve(
+    const turn = await limiter.reserve(
       destination.arn,
       destination.invocationRateLimitPerSecond,
       MAX_INLINE_RATE_WAIT_MS,

@@ -1,8 +1,9 @@
 -- Deletes up to :limit of the oldest events (seq order, the order of acceptance) ingested before :before
 -- whose deliveries are all final (none pending or in flight); their deliveries and attempts go with them
 -- (ON DELETE CASCADE). The window is the :limit oldest events, so each call reads a bounded number of
--- rows; an event still being delivered keeps its place until its deliveries end. SKIP LOCKED: a row a
--- worker is updating is left for the next pass.
+-- rows; an event still being delivered keeps its place until its deliveries end. Final states never
+-- turn back to pending, so the NOT EXISTS read at the statement's start stays true. Nodes pruning at once
+-- wait on each other's row locks and delete each event once.
 -- Parameters: before, limit
 DELETE FROM events
 WHERE seq IN (
