@@ -1,10 +1,20 @@
 /**
  * The real `busway serve --database-url postgres://...` (child processes), two of them on one schema as
  * two nodes, driven by the AWS SDK: PutEvents on either node is stored in PostgreSQL, a queue created on
- * one node is used from the other, and a FIFO queue keeps its group's order while consumers alternate
- * between the nodes. Skips without BUSWAY_TEST_DATABASE_URL.
+ * one node is used from the other, a FIFO queue keeps its group's order while consumers alternate
+ * between the nodes, a rule made on one node routes events put on the other, events reach an HTTP
+ * endpoint whichever node took them, and a node killed with SIGKILL under load loses its deliveries to
+ * the other. Skips without BUSWAY_TEST_DATABASE_URL.
  */
-import { DescribeEventBusCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateApiDestinationCommand,
+  CreateConnectionCommand,
+  DescribeEventBusCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -18,6 +28,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { ensureStopped, spawnServe, type ServeProcess } from '../support/cli-process.js';
+import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
 import {
   connectAdmin,
   dropSchema,
@@ -32,6 +43,7 @@ import {
   removeDir,
   TEST_REGION,
 } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
 
 const SUITE =
   TEST_DATABASE_URL === undefined
@@ -45,6 +57,64 @@ function sqsClient(url: string): SQSClient {
     credentials: { ...ANY_CREDENTIALS },
     maxAttempts: 1,
   });
+}
+
+/**
+ * A connection, an API destination to `target` and a rule sending events of `source` to it, made through
+ * `client` (one node).
+ */
+async function routeToEndpoint(client: EventBridgeClient, name: string, source: string, target: HttpTarget) {
+  const connection = await client.send(
+    new CreateConnectionCommand({
+      Name: name,
+      AuthorizationType: 'API_KEY',
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-api-key', ApiKeyValue: 'k' } },
+    }),
+  );
+  const destination = await client.send(
+    new CreateApiDestinationCommand({
+      Name: name,
+      ConnectionArn: connection.ConnectionArn!,
+      InvocationEndpoint: `${target.url}/${name}`,
+      HttpMethod: 'POST',
+      InvocationRateLimitPerSecond: 300,
+    }),
+  );
+  await client.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify({ source: [source] }) }));
+  await client.send(
+    new PutTargetsCommand({ Rule: name, Targets: [{ Id: 'http', Arn: destination.ApiDestinationArn! }] }),
+  );
+}
+
+/** Puts one event of `source` on a node until one is routed (its deliveries are written with it). */
+async function waitUntilRouted(admin: pg.Client, schema: string, client: EventBridgeClient, source: string) {
+  const started = Date.now();
+  const ids: string[] = [];
+  await waitFor(
+    async () => {
+      const out = await client.send(
+        new PutEventsCommand({ Entries: [{ Source: source, DetailType: 'probe', Detail: '{}' }] }),
+      );
+      ids.push(out.Entries?.[0]?.EventId ?? '');
+      const { rows } = await admin.query(`SELECT 1 FROM "${schema}".deliveries WHERE event_id = $1`, [
+        ids.at(-1),
+      ]);
+      return rows.length;
+    },
+    (count) => count === 1,
+    { what: `an event of ${source} routed by a rule made on the other node`, intervalMs: 20 },
+  );
+  return { ms: Date.now() - started, probes: ids };
+}
+
+/** Event ids of the requests an endpoint received, with how many times each came. */
+function receivedIds(target: HttpTarget): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const request of target.requests) {
+    const id = (JSON.parse(request.body) as { id: string }).id;
+    seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  return seen;
 }
 
 describe.skipIf(TEST_DATABASE_URL === undefined)(SUITE, () => {
@@ -176,4 +246,130 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(SUITE, () => {
       for (const client of clients) client.destroy();
     },
   );
+
+  it(
+    'routes events put on node B by a rule made on node A, and delivers those of both nodes to the endpoint',
+    { timeout: 30_000 },
+    async () => {
+      const target = await startHttpTarget();
+      const [a, b] = nodes.map((node) => createEventBridgeClient(node.url)) as [
+        EventBridgeClient,
+        EventBridgeClient,
+      ];
+      await routeToEndpoint(a, 'shared-endpoint', 'app.shared', target);
+      const routed = await waitUntilRouted(admin, schema, b, 'app.shared');
+      console.log(`a rule made on node A routed events put on node B after ${routed.ms} ms`);
+      const put = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 === 0 ? a : b).send(
+            new PutEventsCommand({
+              Entries: Array.from({ length: 5 }, () => ({
+                Source: 'app.shared',
+                DetailType: 'n',
+                Detail: '{}',
+              })),
+            }),
+          ),
+        ),
+      );
+      const ids = [
+        ...routed.probes.slice(-1),
+        ...put.flatMap((out) => (out.Entries ?? []).map((e) => e.EventId!)),
+      ];
+      expect(ids).toHaveLength(51);
+      await waitFor(
+        async () => ids.filter((id) => !receivedIds(target).has(id)).length,
+        (missing) => missing === 0,
+        { what: 'every event at the endpoint' },
+      );
+      expect(target.requests.every((request) => request.url === '/shared-endpoint')).toBe(true);
+      a.destroy();
+      b.destroy();
+      await target.close();
+    },
+  );
+});
+
+describe.skipIf(TEST_DATABASE_URL === undefined)(`${SUITE}: a node killed under load`, () => {
+  const url = TEST_DATABASE_URL ?? '';
+  const schema = testSchemaName('postgres.e2e.test.ts', 'kill one node');
+  const EVENTS = 1500;
+  const BATCH = 10;
+  let admin: pg.Client;
+  let nodes: ServeProcess[] = [];
+  let target: HttpTarget | undefined;
+  const dir = createTempDir('busway-pg-kill-');
+
+  afterAll(async () => {
+    for (const node of nodes) await ensureStopped(node);
+    await target?.close();
+    removeDir(dir);
+    await dropSchema(admin, schema);
+    await admin.end();
+  });
+
+  it('delivers every acknowledged event at least once: the survivor takes the dead node’s leases over', async () => {
+    admin = await connectAdmin(url);
+    await dropSchema(admin, schema);
+    // Leases of 1 s: deliveries the killed node held are taken over by the other a second later.
+    const args = ['--database-url', url, '--database-schema', schema, '--delivery-lease-ms', '1000'];
+    nodes = await Promise.all([spawnServe(dir, args), spawnServe(dir, args)]);
+    const [victim, survivor] = nodes as [ServeProcess, ServeProcess];
+    target = await startHttpTarget();
+    // A slow-ish endpoint keeps deliveries in flight when the kill comes.
+    target.respond(() => ({ delayMs: 2 }));
+    const clients = [createEventBridgeClient(victim.url), createEventBridgeClient(survivor.url)] as const;
+    await routeToEndpoint(clients[0], 'kill-endpoint', 'app.kill', target);
+    const probe = await waitUntilRouted(admin, schema, clients[1], 'app.kill');
+
+    const acknowledged = new Set<string>(probe.probes.slice(-1));
+    let next = 0;
+    let killed = false;
+    const putBatches = async (caller: number): Promise<void> => {
+      while (next < EVENTS) {
+        next += BATCH;
+        // Callers alternate between the nodes until the kill, then put on the survivor.
+        const client = killed ? clients[1] : clients[caller % 2]!;
+        try {
+          const out = await client.send(
+            new PutEventsCommand({
+              Entries: Array.from({ length: BATCH }, () => ({
+                Source: 'app.kill',
+                DetailType: 'n',
+                Detail: '{}',
+              })),
+            }),
+          );
+          for (const entry of out.Entries ?? [])
+            if (entry.EventId !== undefined) acknowledged.add(entry.EventId);
+        } catch {
+          // A call the kill cut off: no EventId, nothing promised.
+        }
+        if (!killed && acknowledged.size >= EVENTS / 2) {
+          killed = true;
+          victim.child.kill('SIGKILL');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, (_, caller) => putBatches(caller)));
+    expect((await victim.exited).signal).toBe('SIGKILL');
+    const deliveredAtKill = target.requests.length;
+    expect(acknowledged.size).toBeGreaterThan(EVENTS / 2);
+    const missing = (): number => {
+      const seen = receivedIds(target!);
+      let count = 0;
+      for (const id of acknowledged) if (!seen.has(id)) count++;
+      return count;
+    };
+    for (let expected = target.requests.length + 1; missing() > 0; expected = target.requests.length + 1) {
+      await target.waitForRequests(expected, 30_000);
+    }
+    const duplicates = [...receivedIds(target).values()].reduce((sum, n) => sum + n - 1, 0);
+    console.log(
+      `kill test: ${acknowledged.size} events acknowledged, ${deliveredAtKill} requests at the kill, ` +
+        `${target.requests.length} in all, ${duplicates} duplicates, 0 missing`,
+    );
+    expect(missing()).toBe(0);
+    for (const client of clients) client.destroy();
+  }, 90_000);
 });

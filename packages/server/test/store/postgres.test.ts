@@ -10,10 +10,13 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import {
+  busRecord,
   eventItem,
   newMessage,
   queueRecord,
+  ruleRecord,
   runStoreContract,
+  targetRecord,
 } from '../../src/store/contract/store-contract.js';
 import { SchemaTooNewError } from '../../src/store/errors.js';
 import { readPostgresMigrations } from '../../src/store/postgres/migrate.js';
@@ -323,6 +326,65 @@ describe.skipIf(TEST_DATABASE_URL === undefined)(SUITE, () => {
         expect(received).toStrictEqual(received.map((_, i) => `${group}${i}`));
       }
       expect(holders.size).toBe(groups.length);
+    });
+
+    it('fires a scheduled tick once when several nodes fire it at once', async () => {
+      const schema = await freshSchema();
+      const nodes = [await open(schema), await open(schema), await open(schema)];
+      const arn = 'arn:aws:events:us-east-1:000000000000:rule/every-minute';
+      const outcomes = await Promise.all(
+        nodes.flatMap((node, n) =>
+          [0, 1].map((w) => node.fireSchedule(arn, T0 + 60_000, eventItem(`tick-${n}-${w}`), T0 + 60_001)),
+        ),
+      );
+      expect(outcomes.filter((o) => o === 'fired')).toHaveLength(1);
+      const events = await admin.query(`SELECT id FROM "${schema}".events`);
+      expect(events.rowCount).toBe(1);
+      const deliveries = await nodes[2]!.listDeliveries({}, { limit: 100 });
+      expect(deliveries.items.map((d) => d.eventId)).toStrictEqual([events.rows[0]!.id]);
+    });
+
+    it('moves a bus configuration version on with each write of any node, and notifies the bus name', async () => {
+      const schema = await freshSchema();
+      const [nodeA, nodeB] = [await open(schema), await open(schema)];
+      const heard: string[] = [];
+      const stop = await nodeB.subscribe('config', (payload) => heard.push(payload));
+      await nodeA.createBus(busRecord('orders'));
+      const afterCreate = (await nodeB.getConfigVersions()).get('orders');
+      await nodeA.putRule(ruleRecord('orders', 'r1'));
+      await nodeA.putTargets('orders', 'r1', [targetRecord('orders', 'r1', 't1')]);
+      await nodeA.removeTargets('orders', 'r1', ['t1']);
+      await nodeA.deleteRule('orders', 'r1');
+      await nodeA.deleteBus('orders');
+      const versions = await nodeB.getConfigVersions();
+      expect(afterCreate).toBeDefined();
+      expect(versions.get('orders')).toBe(afterCreate! + 5);
+      await waitFor(
+        async () => heard.length,
+        (n) => n >= 6,
+        { what: 'six config notifications' },
+      );
+      expect(heard).toStrictEqual(Array.from({ length: 6 }, () => 'orders'));
+      await stop();
+    });
+
+    it('shares one rate schedule between nodes: slots are handed out once, in order, across nodes', async () => {
+      const schema = await freshSchema();
+      const nodes = [await open(schema), await open(schema)];
+      // Slots 10 s apart, a wait of up to 25 s allowed: of 8 calls at once, 3 get a slot (now, +10 s,
+      // +20 s) whichever node asks, and the others are told when the next free slot comes.
+      const turns = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => nodes[i % 2]!.reserveRateSlot('dest', 10_000, 25_000)),
+      );
+      const taken = turns.filter((turn) => turn.taken).map((turn) => turn.waitMs);
+      expect(taken).toHaveLength(3);
+      const [first, second, third] = [...taken].sort((a, b) => a - b) as [number, number, number];
+      expect(first).toBeLessThan(10_000);
+      expect(second).toBeGreaterThan(first + 5_000);
+      expect(third).toBeGreaterThan(second + 5_000);
+      for (const turn of turns.filter((t) => !t.taken)) expect(turn.waitMs).toBeGreaterThan(25_000);
+      // Another key has a schedule of its own.
+      expect(await nodes[1]!.reserveRateSlot('other', 10_000, 0)).toStrictEqual({ taken: true, waitMs: 0 });
     });
 
     it('FIFO deduplication holds between nodes sending the same id at once', async () => {

@@ -1098,15 +1098,13 @@ function openStore(
           rateSlotKeys.add(key);
         }
         const row = (
-          await run<{ wait_ms: number | null; next_wait_ms: number }>('reserve_rate_slot', {
+          await run<{ wait_ms: number; taken: boolean }>('reserve_rate_slot', {
             key,
             interval_ms: intervalMs,
             max_wait_ms: maxWaitMs,
           })
         ).rows[0]!;
-        return row.wait_ms === null
-          ? { taken: false, waitMs: Math.max(0, row.next_wait_ms) }
-          : { taken: true, waitMs: Math.max(0, row.wait_ms) };
+        return { taken: row.taken, waitMs: Math.max(0, row.wait_ms) };
       }),
 
     // --- notifications -------------------------------------------------------------------------------
