@@ -6,11 +6,11 @@
  * endpoint whichever node took them, and a node killed with SIGKILL under load loses its deliveries to
  * the other. Skips without BUSWAY_TEST_DATABASE_URL.
  */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   CreateApiDestinationCommand,
   CreateConnectionCommand,
   DescribeEventBusCommand,
-  EventBridgeClient,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
