@@ -16,8 +16,6 @@
  * BUSWAY_BENCH_CONCURRENCY (the server's --delivery-concurrency, default 64).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import {
@@ -27,6 +25,7 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { startEndpoint, waitForArrivals } from './endpoint.js';
 import { envInt, formatInt, now, printHeader } from './report.js';
 import {
   BENCH_CREDENTIALS,
@@ -47,64 +46,9 @@ const RATES = (process.env['BUSWAY_BENCH_RATES'] ?? '200,2000').split(',').map(N
 const BACKLOG = envInt('BUSWAY_BENCH_BACKLOG', 20_000);
 const CONCURRENCY = envInt('BUSWAY_BENCH_CONCURRENCY', 64);
 
-interface Endpoint {
-  url: string;
-  /** Arrival time (now()) per sequence number; repeated arrivals counted in `duplicates`. */
-  arrivals: Map<number, number>;
-  duplicates: number;
-  onArrival: (() => void) | undefined;
-  close(): Promise<void>;
-}
-
-async function startEndpoint(): Promise<Endpoint> {
-  const endpoint: Endpoint = {
-    url: '',
-    arrivals: new Map(),
-    duplicates: 0,
-    onArrival: undefined,
-    close: async () => {},
-  };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const at = now();
-      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { detail: { n: number } };
-      if (endpoint.arrivals.has(event.detail.n)) endpoint.duplicates++;
-      else endpoint.arrivals.set(event.detail.n, at);
-      res.writeHead(200).end('ok');
-      endpoint.onArrival?.();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
-  endpoint.close = () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return endpoint;
-}
-
 function body(numbers: readonly number[]): string {
   return JSON.stringify({
     Entries: numbers.map((n) => ({ Source: 'bench', DetailType: 'Tick', Detail: JSON.stringify({ n }) })),
-  });
-}
-
-async function waitForArrivals(endpoint: Endpoint, count: number, timeoutMs: number): Promise<void> {
-  if (endpoint.arrivals.size >= count) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, timeoutMs);
-    function done(): void {
-      clearTimeout(timer);
-      endpoint.onArrival = undefined;
-      resolve();
-    }
-    endpoint.onArrival = () => {
-      if (endpoint.arrivals.size >= count) done();
-    };
   });
 }
 
