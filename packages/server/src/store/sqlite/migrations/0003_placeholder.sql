@@ -1,0 +1,1 @@
+-- 0003_placeholder: stands in for a migration of another branch until the branches are merged.

@@ -1,0 +1,1 @@
+-- 0004_placeholder: stands in for a migration of another branch until the branches are merged.
