@@ -64,6 +64,15 @@ export interface Keyring {
    * `unchanged`; the same id with a different secret replaces the stored one.
    */
   bootstrap(accessKeyId: string, secretAccessKey: string): Promise<'created' | 'unchanged' | 'replaced'>;
+  /**
+   * Encrypts any other secret the server must keep in clear form (inbound Basic passwords, API keys,
+   * HMAC secrets) under the master key, in the access keys' format; `context` (for example
+   * `webhook:orders`) is bound in as additional authenticated data, so a ciphertext moved to another
+   * resource fails to open.
+   */
+  sealSecret(context: string, plaintext: string): Promise<string>;
+  /** Decrypts what sealSecret returned for the same context; throws AccessKeyDecryptError otherwise. */
+  openSecret(context: string, sealed: string): Promise<string>;
 }
 
 export interface KeyringOptions {
@@ -207,6 +216,14 @@ export function createKeyring(store: Store, options: KeyringOptions): Keyring {
       if (outcome === 'created') return 'created';
       // Another node bootstrapped the same id between our read and our insert: compare with theirs.
       return keyring.bootstrap(accessKeyId, secretAccessKey);
+    },
+
+    async sealSecret(context, plaintext) {
+      return encryptSecret(await getMasterKey(), context, plaintext);
+    },
+
+    async openSecret(context, sealed) {
+      return decryptSecret(await getMasterKey(), context, sealed);
     },
   };
   return keyring;

@@ -181,3 +181,17 @@ describe('keyring', () => {
     });
   });
 });
+
+describe('keyring sealSecret/openSecret', () => {
+  it('round-trips a secret under its context and refuses it under another context or master key', async () => {
+    const dir = tempDir();
+    const keyring = createKeyring(memoryStore(), { dataDir: dir });
+    const sealed = await keyring.sealSecret('webhook:orders', 'hunter2');
+    expect(sealed).toMatch(/^v1:/);
+    expect(sealed).not.toContain('hunter2');
+    expect(await keyring.openSecret('webhook:orders', sealed)).toBe('hunter2');
+    await expect(keyring.openSecret('webhook:other', sealed)).rejects.toBeInstanceOf(AccessKeyDecryptError);
+    const stranger = createKeyring(memoryStore(), { dataDir: undefined, masterKey: randomBytes(32) });
+    await expect(stranger.openSecret('webhook:orders', sealed)).rejects.toBeInstanceOf(AccessKeyDecryptError);
+  });
+});

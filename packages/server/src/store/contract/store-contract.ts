@@ -23,6 +23,7 @@ import type {
   Store,
   TargetRecord,
 } from '../store.js';
+import { runInboundStoreContract } from './inbound-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -640,6 +641,8 @@ export function runStoreContract(
         expect(await store.listAccessKeys()).toStrictEqual([]);
       });
     });
+
+    runInboundStoreContract(() => store);
 
     describe('events', () => {
       it('stores events with pending deliveries due at now', async () => {
