@@ -7,12 +7,15 @@ import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createEventsOperations } from './api/operations/events.js';
+import { createInboundOperations } from './api/operations/inbound.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
 import { createBusService } from './bus/bus-service.js';
 import type { BusService } from './bus/types.js';
+import { createInboundService, type InboundService } from './inbound/inbound-service.js';
+import { registerInboundRoutes } from './inbound/routes.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
@@ -27,6 +30,7 @@ export interface BuswayApp {
   readonly store: Store;
   readonly bus: BusService;
   readonly queues: QueueService;
+  readonly inbound: InboundService;
   readonly keyring: Keyring;
   readonly config: ResolvedConfig;
   /**
@@ -155,19 +159,26 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     });
     const queues = createQueueService(store, { region: config.region, accountId: config.accountId });
     const sqsOperations = createSqsOperations(queues, config);
+    const inbound = createInboundService({ store, keyring, bus, maxBodyBytes: config.maxBodyBytes });
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
+      operations: new Map([
+        ...createEventsOperations(bus, config),
+        ...sqsOperations,
+        ...createInboundOperations(inbound),
+      ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
+    registerInboundRoutes(http, { inbound, bodyLimit: config.maxBodyBytes });
     http.get('/health', async () => ({ status: 'ok' }));
     return {
       http,
       store,
       bus,
       queues,
+      inbound,
       keyring,
       config,
       authenticateRequest: (request) =>
