@@ -5,7 +5,8 @@
  *
  * The request view: `{method, path, headers, query, body}` with lower-case header names (read a
  * hyphenated one as ``headers.`x-api-key` ``), query values as strings (arrays when repeated), and the
- * body parsed: JSON for JSON content types, an object for form posts, the text otherwise, null when empty.
+ * body parsed: JSON for JSON content types (400 if it is not), an object for form posts, otherwise JSON when
+ * the text is JSON and the text when not, null when empty.
  */
 import jsonata from 'jsonata';
 import { InboundRequestError, ValidationError } from '../errors.js';
@@ -82,7 +83,7 @@ export function headerValue(request: InboundRequest, name: string): string | und
 
 /**
  * Parses the body by its content type: 400 for a JSON content type with a body that is not JSON.
- * Without a content type, JSON is tried and the text kept otherwise.
+ * Other or missing content types: JSON when the text parses as JSON, the text otherwise.
  */
 export function parseBody(request: InboundRequest): unknown {
   if (request.rawBody.length === 0) return null;
@@ -108,14 +109,13 @@ export function parseBody(request: InboundRequest): unknown {
     }
     return form;
   }
-  if (contentType === '') {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return text;
-    }
+  // Other or missing content types: JSON when the text is JSON (many senders label JSON text/plain),
+  // the text otherwise.
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
-  return text;
 }
 
 export function requestView(request: InboundRequest, body: unknown): RequestView {
