@@ -82,6 +82,50 @@ export function headerValue(request: InboundRequest, name: string): string | und
 }
 
 /**
+ * Deepest JSON accepted from callers. Parsing, schema checks, patterns, JSONata and serialising the
+ * event all recurse over the value: 10,000 levels (50 KB of `{"a":`) overflowed the stack.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Whether JSON text nests objects and arrays deeper than `max` (scanned, without parsing). */
+export function exceedsJsonDepth(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+/** JSON.parse for caller-sent text: 400 when it is not JSON or nests too deeply. */
+export function parseCallerJson(text: string, what: string): unknown {
+  if (exceedsJsonDepth(text)) {
+    throw new InboundRequestError(
+      400,
+      'Malformed body',
+      `${what} nests deeper than ${MAX_JSON_DEPTH} levels.`,
+    );
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new InboundRequestError(
+      400,
+      'Malformed body',
+      `${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/**
  * Parses the body by its content type: 400 for a JSON content type with a body that is not JSON.
  * Other or missing content types: JSON when the text parses as JSON, the text otherwise.
  */
@@ -89,17 +133,7 @@ export function parseBody(request: InboundRequest): unknown {
   if (request.rawBody.length === 0) return null;
   const contentType = (headerValue(request, 'content-type') ?? '').toLowerCase();
   const text = request.rawBody.toString('utf8');
-  if (contentType.includes('json')) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new InboundRequestError(
-        400,
-        'Malformed body',
-        `The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  if (contentType.includes('json')) return parseCallerJson(text, 'The body');
   if (contentType.startsWith('application/x-www-form-urlencoded')) {
     const form: Record<string, string | string[]> = {};
     for (const [key, value] of new URLSearchParams(text)) {
@@ -110,7 +144,8 @@ export function parseBody(request: InboundRequest): unknown {
     return form;
   }
   // Other or missing content types: JSON when the text is JSON (many senders label JSON text/plain),
-  // the text otherwise.
+  // the text otherwise (also when it nests too deeply to be handled as JSON).
+  if (exceedsJsonDepth(text)) return text;
   try {
     return JSON.parse(text) as unknown;
   } catch {

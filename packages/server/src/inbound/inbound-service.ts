@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../auth/access-keys.js';
 import type { BusService, PutEventsEntryInput } from '../bus/types.js';
-import { ConflictError, InboundRequestError, NotFoundError } from '../errors.js';
+import { ConflictError, InboundRequestError, NotFoundError, ValidationError } from '../errors.js';
 import type { InboundEndpointKind, InboundEndpointRecord, Page, Store } from '../store/store.js';
 import { joinSecrets, splitSecrets } from './auth/compile-auth.js';
 import { JwksCache } from './auth/jwt.js';
@@ -254,6 +254,22 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
         } as D);
   }
 
+  /** putEvents, with its request-level refusal (over PutEvents' size limit) as the caller's 413. */
+  async function publish(entries: PutEventsEntryInput[]) {
+    try {
+      return await bus.putEvents(entries);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        throw new InboundRequestError(
+          413,
+          'Payload too large',
+          `The event(s) are too large for the bus: ${error.message}`,
+        );
+      }
+      throw error;
+    }
+  }
+
   async function counted<T>(key: string, work: () => Promise<T>): Promise<T> {
     const counters = statsOf(key);
     counters.received++;
@@ -334,7 +350,7 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
           detailType: outcome.event.detailType,
           detail: outcome.event.detail,
         };
-        const [result] = await bus.putEvents([entry]);
+        const [result] = await publish([entry]);
         if (result === undefined || !('eventId' in result)) {
           throw new InboundRequestError(
             422,
@@ -366,7 +382,7 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
         const published =
           good.length === 0
             ? []
-            : await bus.putEvents(
+            : await publish(
                 good.map(({ entry }) => ({
                   busName: ingest.definition.busName,
                   source: ingest.definition.source,

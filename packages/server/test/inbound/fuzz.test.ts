@@ -89,6 +89,8 @@ const jsonish = fc.oneof(
     '{"a":{"b":"x"},"kind":1,"id":[]}',
     'null',
     '[]',
+    `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    `{"entries":[{"entry":${JSON.stringify('{"a":'.repeat(3000) + '1' + '}'.repeat(3000))}}]}`,
   ),
 );
 

@@ -252,6 +252,25 @@ describe('honest answers', () => {
     expect((await post('/webhooks/strict', '{"id":"ok"}')).status).toBe(202);
   });
 
+  it('answers 400 for JSON nested too deeply to handle, and keeps such text as text', async () => {
+    await createWebhook({ Id: 'deep', Authentication: { Type: 'NONE' } });
+    const deep = '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000);
+    const refused = await expectProblem(await post('/webhooks/deep', deep));
+    expect(refused).toMatchObject({ status: 400, title: 'Malformed body' });
+    expect(String(refused['detail'])).toContain('deeper than 100 levels');
+    const asText = await post('/webhooks/deep', deep, { 'content-type': 'text/plain' });
+    expect(asText.status).toBe(202);
+    const { eventId } = (await asText.json()) as { eventId: string };
+    expect((await storedEvent(eventId)).detail).toStrictEqual({ body: deep });
+  });
+
+  it('answers 413 when the event would be over PutEvents size limit', async () => {
+    await createWebhook({ Id: 'big', Authentication: { Type: 'NONE' } });
+    const body = JSON.stringify({ blob: 'x'.repeat(262_110) });
+    const response = await post('/webhooks/big', body);
+    expect((await expectProblem(response))['status']).toBe(413);
+  });
+
   it('answers 413 over the server limit too, as a problem body', async () => {
     const response = await post('/webhooks/strict', 'x'.repeat(server.config.maxBodyBytes + 10));
     expect((await expectProblem(response))['status']).toBe(413);

@@ -9,7 +9,13 @@
 import { InboundRequestError, ValidationError } from '../../errors.js';
 import { normaliseJwt } from '../auth/compile-auth.js';
 import { createJwtVerifier, type JwksCache } from '../auth/jwt.js';
-import { compileExpression, headerValue } from '../expressions.js';
+import {
+  compileExpression,
+  exceedsJsonDepth,
+  headerValue,
+  MAX_JSON_DEPTH,
+  parseCallerJson,
+} from '../expressions.js';
 import { compileSchema } from '../schemas.js';
 import type { IngestEndpointDefinition, InboundRequest, ValueSource } from '../types.js';
 import { ID_PATTERN, normaliseMaxBodyBytes, normaliseRateLimit, tooLarge } from '../webhooks/webhook.js';
@@ -110,6 +116,13 @@ export function compileIngestEndpoint(
     if (typeof text !== 'string') {
       return { ok: false, errorCode: 'InvalidArgument', errorMessage: 'entry must be a string of JSON.' };
     }
+    if (exceedsJsonDepth(text)) {
+      return {
+        ok: false,
+        errorCode: 'MalformedDetail',
+        errorMessage: `entry nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      };
+    }
     let entry: unknown;
     try {
       entry = JSON.parse(text);
@@ -161,16 +174,7 @@ export function compileIngestEndpoint(
     async process(request) {
       const match = /^Bearer[ ]+(\S+)\s*$/i.exec(headerValue(request, 'authorization') ?? '');
       const claims = await verifier.verify(match?.[1]);
-      let body: unknown;
-      try {
-        body = JSON.parse(request.rawBody.toString('utf8'));
-      } catch {
-        throw new InboundRequestError(
-          400,
-          'Malformed body',
-          'The body must be JSON: {"entries":[{"entry":"<JSON text>"}, ...]}.',
-        );
-      }
+      const body = parseCallerJson(request.rawBody.toString('utf8'), 'The body');
       const entries =
         body !== null && typeof body === 'object' ? (body as { entries?: unknown }).entries : undefined;
       if (!Array.isArray(entries)) {
