@@ -14,6 +14,8 @@ export const INBOUND_USAGE = `  webhooks create [--id ID] [--bus BUS] [--method 
                   [--jwks-url URL --issuer ISS --audience AUD... --role-expression EXPR --required-role R...]
                   [--definition JSON]
                              create a webhook on the running server; prints its URL
+  webhooks update <ID> [the flags of create]
+                             change the flags' members of a webhook, keeping the others
   webhooks list | describe <ID> | delete <ID>
   ingest create <NAME> --jwks-url URL [--issuer ISS] [--audience AUD]... [--bus BUS] [--source S]
                   [--detail-type T] [--claim CLAIM=FIELD]... [--constant FIELD=VALUE]... [--schema JSON]
@@ -75,12 +77,13 @@ function defined(value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
 }
 
-function webhookInput(flags: Map<string, string[]>): Record<string, unknown> {
+function webhookInput(flags: Map<string, string[]>, update = false): Record<string, unknown> {
   const one = (name: string) => flags.get(name)?.at(-1);
   const all = (name: string) => flags.get(name);
   const definition = one('definition');
   const base = definition === undefined ? {} : (json(definition, 'definition') as Record<string, unknown>);
-  const auth = one('auth') ?? (base['Authentication'] === undefined ? 'none' : undefined);
+  // A new webhook without --auth is open; an update without it keeps the webhook's authentication.
+  const auth = one('auth') ?? (base['Authentication'] === undefined && !update ? 'none' : undefined);
   let authentication: Record<string, unknown> | undefined;
   if (auth !== undefined) {
     const type = AUTH_TYPES[auth];
@@ -189,6 +192,15 @@ export async function inboundCommand(kind: 'webhooks' | 'ingest', args: readonly
         }
         return 0;
       }
+      case 'update': {
+        if (kind !== 'webhooks' || target === undefined) throw new UsageError('webhooks update needs an ID');
+        const updated = await client.call('UpdateWebhook', { ...webhookInput(flags, true), Id: target });
+        process.stdout.write(`Webhook: ${String(updated['Id'])}\nURL:     ${urlOf(updated['Path'])}\n`);
+        if (typeof updated['GeneratedSecret'] === 'string') {
+          process.stdout.write(`Secret:  ${updated['GeneratedSecret']}\n(the secret is shown only now)\n`);
+        }
+        return 0;
+      }
       case 'list': {
         let nextToken: string | undefined;
         do {
@@ -222,7 +234,9 @@ export async function inboundCommand(kind: 'webhooks' | 'ingest', args: readonly
         return 0;
       }
       default:
-        throw new UsageError(`${kind} needs create, list, describe or delete`);
+        throw new UsageError(
+          `${kind} needs create, ${kind === 'webhooks' ? 'update, ' : ''}list, describe or delete`,
+        );
     }
   } catch (error) {
     if (error instanceof UsageError) {

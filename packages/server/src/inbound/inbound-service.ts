@@ -12,7 +12,7 @@ import type { Keyring } from '../auth/access-keys.js';
 import type { BusService, PutEventsEntryInput } from '../bus/types.js';
 import { ConflictError, InboundRequestError, NotFoundError, ValidationError } from '../errors.js';
 import type { InboundEndpointKind, InboundEndpointRecord, Page, Store } from '../store/store.js';
-import { joinSecrets, splitSecrets } from './auth/compile-auth.js';
+import { joinSecrets, splitSecrets, type AuthenticationInput } from './auth/compile-auth.js';
 import { JwksCache } from './auth/jwt.js';
 import {
   compileIngestEndpoint,
@@ -57,6 +57,15 @@ export interface InboundService {
   createWebhook(
     input: Omit<WebhookInput, 'id'> & { id?: string },
   ): Promise<{ webhook: WebhookView; generatedSecret?: string }>;
+  /**
+   * Changes the members given and keeps the others (secrets included, unless Authentication is given:
+   * it is then replaced whole). Giving Source drops SourceExpression and the other way round, as for
+   * DetailType. Stats are kept.
+   */
+  updateWebhook(
+    id: string,
+    changes: Omit<WebhookInput, 'id'>,
+  ): Promise<{ webhook: WebhookView; generatedSecret?: string }>;
   describeWebhook(id: string): Promise<WebhookView>;
   listWebhooks(page: { nextToken?: string; limit?: number }): Promise<Page<WebhookView>>;
   deleteWebhook(id: string): Promise<void>;
@@ -87,6 +96,20 @@ interface Served<C> {
   updatedAt: number;
   compiled: C;
   bucket?: TokenBucket;
+}
+
+/** A stored definition as an input again (for updates, which change some members and keep the rest). */
+function inputOf(definition: WebhookDefinition): WebhookInput {
+  const { source, detailType, activation, authentication, ...rest } = definition;
+  return {
+    ...rest,
+    ...('value' in source ? { source: source.value } : { sourceExpression: source.expression }),
+    ...('value' in detailType
+      ? { detailType: detailType.value }
+      : { detailTypeExpression: detailType.expression }),
+    ...(activation !== undefined && { activation }),
+    authentication: authentication as unknown as AuthenticationInput,
+  };
 }
 
 function secretContext(kind: InboundEndpointKind, id: string): string {
@@ -291,6 +314,39 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
       if (outcome === 'exists') throw new ConflictError(`Webhook ${id} already exists.`);
       forget('webhook', id);
       const webhook = view<WebhookDefinition>(record);
+      return generated === undefined ? { webhook } : { webhook, generatedSecret: generated };
+    },
+    async updateWebhook(id, changes) {
+      const record = await load('webhook', id);
+      const current = await definitionOf<WebhookDefinition>(record);
+      const merged: WebhookInput = { ...inputOf(current), ...changes, id };
+      if (changes.source !== undefined) delete merged.sourceExpression;
+      if (changes.sourceExpression !== undefined) delete merged.source;
+      if (changes.detailType !== undefined) delete merged.detailTypeExpression;
+      if (changes.detailTypeExpression !== undefined) delete merged.detailType;
+      const { definition, generated } = normaliseWebhook(merged, options.maxBodyBytes);
+      compileWebhook(definition, jwks);
+      await bus.describeEventBus(definition.busName);
+      const { public: publicAuth, secrets } = splitSecrets(definition.authentication);
+      const updated: InboundEndpointRecord = {
+        kind: 'webhook',
+        id,
+        definition: JSON.stringify({
+          ...definition,
+          authentication: secrets.length === 0 ? publicAuth : { ...publicAuth, secretCount: secrets.length },
+        }),
+        ...(secrets.length > 0 && {
+          secretCiphertext: await keyring.sealSecret(secretContext('webhook', id), JSON.stringify(secrets)),
+        }),
+        createdAt: record.createdAt,
+        // Strictly later, so that every node's cache sees a change even within one millisecond.
+        updatedAt: Math.max(now(), record.updatedAt + 1),
+      };
+      if ((await store.updateInboundEndpoint(updated)) === 'not-found') {
+        throw new NotFoundError(`Webhook ${id} does not exist.`);
+      }
+      cache.delete(`webhook:${id}`);
+      const webhook = view<WebhookDefinition>(updated);
       return generated === undefined ? { webhook } : { webhook, generatedSecret: generated };
     },
     async describeWebhook(id) {

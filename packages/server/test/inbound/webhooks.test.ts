@@ -86,6 +86,48 @@ describe('webhook management', () => {
     expect(problem['status']).toBe(404);
   });
 
+  it('updates the members given, keeps the others and the secrets, and serves the change at once', async () => {
+    await createWebhook({
+      Id: 'changing',
+      Authentication: { Type: 'BASIC', Username: 'u', Password: 'first-pw' },
+    });
+    const basic = { authorization: `Basic ${Buffer.from('u:first-pw').toString('base64')}` };
+    expect((await post('/webhooks/changing', '{}', basic)).status).toBe(202);
+    const updated = await mustCall(server.url, 'UpdateWebhook', {
+      Id: 'changing',
+      SourceExpression: 'body.app',
+      Description: 'now with a mapped source',
+    });
+    expect(updated).toMatchObject({
+      SourceExpression: 'body.app',
+      Description: 'now with a mapped source',
+      Authentication: { Type: 'BASIC', Username: 'u', SecretCount: 1 },
+      Stats: { Published: 1 },
+    });
+    expect(updated['Source']).toBeUndefined();
+    expect(Number(updated['LastModifiedTime'])).toBeGreaterThan(Number(updated['CreationTime']));
+    const response = await post('/webhooks/changing', '{"app":"billing"}', basic);
+    expect(response.status).toBe(202);
+    expect((await storedEvent(((await response.json()) as { eventId: string }).eventId))['source']).toBe(
+      'billing',
+    );
+
+    const rekeyed = await mustCall(server.url, 'UpdateWebhook', {
+      Id: 'changing',
+      Authentication: { Type: 'API_KEY' },
+    });
+    expect(typeof rekeyed['GeneratedSecret']).toBe('string');
+    expect((await post('/webhooks/changing', '{"app":"a"}', basic)).status).toBe(401);
+    expect(
+      (await post('/webhooks/changing', '{"app":"a"}', { 'x-api-key': String(rekeyed['GeneratedSecret']) }))
+        .status,
+    ).toBe(202);
+    const missing = await busway(server.url, 'UpdateWebhook', { Id: 'ghost', Description: 'x' });
+    expect(missing.body['__type']).toBe('ResourceNotFoundException');
+    const invalid = await busway(server.url, 'UpdateWebhook', { Id: 'changing', Detail: '(((' });
+    expect(invalid.body['__type']).toBe('ValidationException');
+  });
+
   it('generates an id and a Standard Webhooks secret when none is given, returning the secret once', async () => {
     const created = await createWebhook({ Authentication: { Type: 'STANDARD_WEBHOOKS' } });
     expect(created['Id']).toMatch(/^[A-Za-z0-9_-]{20}$/);

@@ -172,79 +172,89 @@ function urlOf(context: OperationContext, path: string): string | undefined {
   return context.host === undefined ? undefined : `http://${context.host}${path}`;
 }
 
+/** The members of CreateWebhook/UpdateWebhook, as the domain's input (absent members left out). */
+function readWebhookInput(
+  input: Record<string, unknown>,
+  idRequired: boolean,
+): Omit<WebhookInput, 'id'> & { id?: string } {
+  const v = new WireValidator();
+  const id = v.string(input['Id'], 'id', { ...NAME, required: idRequired });
+  const description = v.string(input['Description'], 'description', DESCRIPTION);
+  const methods = v.stringList(input['Methods'], 'methods', { min: 1, max: 8 });
+  const busName = v.string(input['EventBusName'], 'eventBusName', BUS_NAME);
+  const source = v.string(input['Source'], 'source', { min: 1, max: 256 });
+  const sourceExpression = v.string(input['SourceExpression'], 'sourceExpression', EXPRESSION);
+  const detailType = v.string(input['DetailType'], 'detailType', { min: 1, max: 128 });
+  const detailTypeExpression = v.string(input['DetailTypeExpression'], 'detailTypeExpression', EXPRESSION);
+  const detail = v.string(input['Detail'], 'detail', EXPRESSION);
+  const correlation = v.object(input['CorrelationKey'], 'correlationKey');
+  const correlationExpression =
+    correlation === undefined
+      ? undefined
+      : v.string(correlation['Expression'], 'correlationKey.expression', {
+          ...EXPRESSION,
+          required: true,
+        });
+  const correlationField =
+    correlation === undefined
+      ? undefined
+      : v.string(correlation['Field'], 'correlationKey.field', { min: 1, max: 128 });
+  const activation = v.object(input['ActivationCondition'], 'activationCondition');
+  const activationPattern =
+    activation === undefined
+      ? undefined
+      : v.string(activation['EventPattern'], 'activationCondition.eventPattern', { min: 1, max: 4096 });
+  const activationExpression =
+    activation === undefined
+      ? undefined
+      : v.string(activation['Expression'], 'activationCondition.expression', EXPRESSION);
+  const response = v.object(input['Response'], 'response');
+  const statusCode =
+    response === undefined ? undefined : v.integer(response['StatusCode'], 'response.statusCode');
+  const responseBody =
+    response === undefined ? undefined : v.string(response['Body'], 'response.body', EXPRESSION);
+  const maxBodyBytes = v.integer(input['MaxBodyBytes'], 'maxBodyBytes', { min: 1 });
+  const rateLimit = rateLimitIn(v, input['RateLimit']);
+  const authentication = authenticationIn(v, input['Authentication']);
+  const bodySchema = schemaMember(input['BodySchema'], 'bodySchema');
+  v.throwIfInvalid();
+  return defined({
+    id,
+    description,
+    methods,
+    busName,
+    source,
+    sourceExpression,
+    detailType,
+    detailTypeExpression,
+    detail,
+    correlationKey:
+      correlationExpression === undefined
+        ? undefined
+        : defined({ expression: correlationExpression, field: correlationField }),
+    activation:
+      activation === undefined
+        ? undefined
+        : defined({ pattern: activationPattern, expression: activationExpression }),
+    bodySchema,
+    response: response === undefined ? undefined : defined({ statusCode, body: responseBody }),
+    rateLimit,
+    maxBodyBytes,
+    authentication,
+  }) as Omit<WebhookInput, 'id'> & { id?: string };
+}
+
 export function createInboundOperations(inbound: InboundService): Map<string, OperationHandler> {
   const operations: Record<string, OperationHandler> = {
     async CreateWebhook(input, context) {
-      const v = new WireValidator();
-      const id = v.string(input['Id'], 'id', NAME);
-      const description = v.string(input['Description'], 'description', DESCRIPTION);
-      const methods = v.stringList(input['Methods'], 'methods', { min: 1, max: 8 });
-      const busName = v.string(input['EventBusName'], 'eventBusName', BUS_NAME);
-      const source = v.string(input['Source'], 'source', { min: 1, max: 256 });
-      const sourceExpression = v.string(input['SourceExpression'], 'sourceExpression', EXPRESSION);
-      const detailType = v.string(input['DetailType'], 'detailType', { min: 1, max: 128 });
-      const detailTypeExpression = v.string(
-        input['DetailTypeExpression'],
-        'detailTypeExpression',
-        EXPRESSION,
-      );
-      const detail = v.string(input['Detail'], 'detail', EXPRESSION);
-      const correlation = v.object(input['CorrelationKey'], 'correlationKey');
-      const correlationExpression =
-        correlation === undefined
-          ? undefined
-          : v.string(correlation['Expression'], 'correlationKey.expression', {
-              ...EXPRESSION,
-              required: true,
-            });
-      const correlationField =
-        correlation === undefined
-          ? undefined
-          : v.string(correlation['Field'], 'correlationKey.field', { min: 1, max: 128 });
-      const activation = v.object(input['ActivationCondition'], 'activationCondition');
-      const activationPattern =
-        activation === undefined
-          ? undefined
-          : v.string(activation['EventPattern'], 'activationCondition.eventPattern', { min: 1, max: 4096 });
-      const activationExpression =
-        activation === undefined
-          ? undefined
-          : v.string(activation['Expression'], 'activationCondition.expression', EXPRESSION);
-      const response = v.object(input['Response'], 'response');
-      const statusCode =
-        response === undefined ? undefined : v.integer(response['StatusCode'], 'response.statusCode');
-      const responseBody =
-        response === undefined ? undefined : v.string(response['Body'], 'response.body', EXPRESSION);
-      const maxBodyBytes = v.integer(input['MaxBodyBytes'], 'maxBodyBytes', { min: 1 });
-      const rateLimit = rateLimitIn(v, input['RateLimit']);
-      const authentication = authenticationIn(v, input['Authentication']);
-      const bodySchema = schemaMember(input['BodySchema'], 'bodySchema');
-      v.throwIfInvalid();
-      const webhookInput: Omit<WebhookInput, 'id'> & { id?: string } = defined({
-        id,
-        description,
-        methods,
-        busName,
-        source,
-        sourceExpression,
-        detailType,
-        detailTypeExpression,
-        detail,
-        correlationKey:
-          correlationExpression === undefined
-            ? undefined
-            : defined({ expression: correlationExpression, field: correlationField }),
-        activation:
-          activation === undefined
-            ? undefined
-            : defined({ pattern: activationPattern, expression: activationExpression }),
-        bodySchema,
-        response: response === undefined ? undefined : defined({ statusCode, body: responseBody }),
-        rateLimit,
-        maxBodyBytes,
-        authentication,
-      }) as Omit<WebhookInput, 'id'> & { id?: string };
-      const { webhook, generatedSecret } = await inbound.createWebhook(webhookInput);
+      const { webhook, generatedSecret } = await inbound.createWebhook(readWebhookInput(input, false));
+      const out = webhookOut(webhook);
+      return defined({ ...out, Url: urlOf(context, String(out['Path'])), GeneratedSecret: generatedSecret });
+    },
+
+    async UpdateWebhook(input, context) {
+      const { id, ...changes } = readWebhookInput(input, true);
+      const { webhook, generatedSecret } = await inbound.updateWebhook(id ?? '', changes);
       const out = webhookOut(webhook);
       return defined({ ...out, Url: urlOf(context, String(out['Path'])), GeneratedSecret: generatedSecret });
     },
