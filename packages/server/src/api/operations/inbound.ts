@@ -1,6 +1,6 @@
 /**
  * Busway's inbound endpoint operations on the AWS JSON protocol (`X-Amz-Target: Busway.<Operation>`,
- * signed for the service `busway`): CreateWebhook, DescribeWebhook, ListWebhooks, DeleteWebhook and
+ * signed for the service `busway`): CreateWebhook, UpdateWebhook, DescribeWebhook, ListWebhooks, DeleteWebhook and
  * CreateIngestEndpoint, DescribeIngestEndpoint, ListIngestEndpoints, DeleteIngestEndpoint. Members are
  * PascalCase like AWS's; JSON types are checked here (SerializationException), the rules of a
  * definition by the inbound domain (ValidationException). Secrets are accepted, never returned:
