@@ -111,5 +111,11 @@ export function registerInboundRoutes(http: FastifyInstance, options: InboundRou
       routeOptions,
       serve((id, request) => options.inbound.handleIngest(id, request)),
     );
+    // Ids longer than the router's parameter limit (100) match no parametric route; without these they
+    // would fall through to the AWS protocol's catch-all and get an AWS-shaped answer.
+    const unknown = async (_request: FastifyRequest, reply: FastifyReply) =>
+      sendProblem(reply, new InboundRequestError(404, 'Not found', 'No such inbound endpoint.'));
+    scope.all('/webhooks/*', routeOptions, unknown);
+    scope.all('/ingest/*', routeOptions, unknown);
   });
 }

@@ -84,6 +84,12 @@ describe('webhook management', () => {
     expect(gone).toMatchObject({ status: 400, body: { __type: 'ResourceNotFoundException' } });
     const problem = await expectProblem(await post('/webhooks/managed', '{}'));
     expect(problem['status']).toBe(404);
+    const longest = 'l'.repeat(100);
+    await createWebhook({ Id: longest, Authentication: { Type: 'NONE' } });
+    expect((await post(`/webhooks/${longest}`, '{}')).status).toBe(202);
+    // Also for ids too long to be one (the router's parameter limit is 100 characters).
+    expect((await expectProblem(await post(`/webhooks/${'x'.repeat(300)}`, '{}')))['status']).toBe(404);
+    expect((await expectProblem(await post('/ingest/a/b', '{}')))['status']).toBe(404);
   });
 
   it('updates the members given, keeps the others and the secrets, and serves the change at once', async () => {
@@ -155,6 +161,7 @@ describe('webhook management', () => {
         /BodySchema is not a valid JSON Schema/,
       ],
       [{ Id: 'bad 7', Authentication: { Type: 'NONE' } }, /failed to satisfy constraint/],
+      [{ Id: 'x'.repeat(101), Authentication: { Type: 'NONE' } }, /length less than or equal to 100/],
       [{ Id: 'bad8', Authentication: { Type: 'HMAC', Header: 'x-sig' } }, /Secrets must hold at least one/],
     ];
     for (const [input, message] of cases) {
@@ -392,6 +399,12 @@ describe('authentication', () => {
       expect(response.headers.get('www-authenticate')).toMatch(/^Basic/);
       await expectProblem(response);
     }
+    expect((await mustCall(server.url, 'DescribeWebhook', { Id: 'basic' }))['Stats']).toStrictEqual({
+      Received: 5,
+      Published: 1,
+      NotActivated: 0,
+      Rejected: 4,
+    });
   });
 
   it('API key: found by a locator after "Bearer " or in a custom header; wrong or missing gets 401', async () => {

@@ -20,7 +20,7 @@ import { ValidationError } from '../../errors.js';
 import type { OperationContext, OperationHandler } from '../aws-json/protocol.js';
 import { lowerCamel, typeError, WireValidator } from '../validation.js';
 
-const NAME = { min: 1, max: 128, pattern: '[A-Za-z0-9_-]+' };
+const NAME = { min: 1, max: 100, pattern: '[A-Za-z0-9_-]+' };
 const DESCRIPTION = { max: 512 };
 const EXPRESSION = { min: 1, max: 4096 };
 const BUS_NAME = { min: 1, max: 256, pattern: '[/\\.\\-_A-Za-z0-9]+' };

@@ -43,7 +43,7 @@ export function normaliseIngestEndpoint(
 ): IngestEndpointDefinition {
   if (!ID_PATTERN.test(input.name)) {
     throw new ValidationError(
-      'An ingestion endpoint name is 1-128 characters of A-Z, a-z, 0-9, hyphen and underscore.',
+      'An ingestion endpoint name is 1-100 characters of A-Z, a-z, 0-9, hyphen and underscore.',
     );
   }
   if (input.authentication === undefined) {

@@ -28,7 +28,8 @@ import type {
   WebhookDefinition,
 } from '../types.js';
 
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
+/** At most 100: the router matches no longer path parameter (Fastify's maxParamLength). */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'];
 export const DEFAULT_MAX_BODY_BYTES = 262_144;
 const SOURCE_PATTERN = /^(?!aws\.)[^\s]{1,256}$/;
@@ -99,7 +100,7 @@ export function normaliseWebhook(
   serverMaxBodyBytes: number,
 ): { definition: WebhookDefinition; generated?: string } {
   if (!ID_PATTERN.test(input.id)) {
-    throw new ValidationError('A webhook id is 1-128 characters of A-Z, a-z, 0-9, hyphen and underscore.');
+    throw new ValidationError('A webhook id is 1-100 characters of A-Z, a-z, 0-9, hyphen and underscore.');
   }
   const methods = (input.methods ?? ['POST']).map((method) => method.toUpperCase());
   if (methods.length === 0 || methods.some((method) => !METHODS.includes(method))) {
