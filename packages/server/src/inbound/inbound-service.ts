@@ -91,6 +91,8 @@ export interface InboundServiceOptions {
 const CACHE_TTL_MS = 1000;
 /** Unknown ids are cached too (as absent); the cache is emptied past this size to bound memory. */
 const MAX_CACHED = 10_000;
+/** Standard Webhooks message ids remembered per endpoint (about 100 bytes each). */
+const MAX_REMEMBERED_IDS = 100_000;
 
 interface Served<C> {
   updatedAt: number;
@@ -122,11 +124,44 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
   const jwks = new JwksCache();
   const stats = new Map<string, InboundStats>();
   const cache = new Map<string, { at: number; value: Promise<Served<unknown> | undefined> }>();
+  /** Published Standard Webhooks message ids per endpoint: the event id each got, and until when it is kept. */
+  const published = new Map<string, Map<string, { eventId: Promise<string>; until: number }>>();
+
+  /**
+   * Publishes once per message id within its window: a resend (the sender did not see our answer) gets
+   * the first event id. In-process only; a resend to another node publishes again.
+   */
+  function once(key: string, messageId: string, windowMs: number, publishEvent: () => Promise<string>) {
+    let ids = published.get(key);
+    if (ids === undefined) {
+      ids = new Map();
+      published.set(key, ids);
+    }
+    const at = now();
+    const known = ids.get(messageId);
+    if (known !== undefined && known.until > at) return { duplicate: true, eventId: known.eventId };
+    if (ids.size >= MAX_REMEMBERED_IDS) {
+      for (const [id, entry] of ids) if (entry.until <= at) ids.delete(id);
+      // Still full of live ids: forget the oldest (Map keeps insertion order).
+      for (const id of ids.keys()) {
+        if (ids.size < MAX_REMEMBERED_IDS) break;
+        ids.delete(id);
+      }
+    }
+    const eventId = publishEvent();
+    const entry = { eventId, until: at + windowMs };
+    ids.set(messageId, entry);
+    // A failed publish is not remembered: the sender's retry must be able to succeed.
+    eventId.catch(() => {
+      if (ids.get(messageId) === entry) ids.delete(messageId);
+    });
+    return { duplicate: false, eventId };
+  }
 
   const statsOf = (key: string): InboundStats => {
     let found = stats.get(key);
     if (found === undefined) {
-      found = { received: 0, published: 0, notActivated: 0, rejected: 0 };
+      found = { received: 0, published: 0, notActivated: 0, rejected: 0, duplicates: 0 };
       stats.set(key, found);
     }
     return found;
@@ -233,6 +268,7 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
   function forget(kind: InboundEndpointKind, id: string): void {
     cache.delete(`${kind}:${id}`);
     stats.delete(`${kind}:${id}`);
+    published.delete(`${kind}:${id}`);
   }
 
   function checkRate(bucket: TokenBucket | undefined): void {
@@ -406,16 +442,25 @@ export function createInboundService(options: InboundServiceOptions): InboundSer
           detailType: outcome.event.detailType,
           detail: outcome.event.detail,
         };
-        const [result] = await publish([entry]);
-        if (result === undefined || !('eventId' in result)) {
-          throw new InboundRequestError(
-            422,
-            'Event refused',
-            `The event built from this request was refused: ${result?.errorCode ?? 'unknown'}: ${result?.errorMessage ?? ''}`,
-          );
+        const publishEvent = async () => {
+          const [result] = await publish([entry]);
+          if (result === undefined || !('eventId' in result)) {
+            throw new InboundRequestError(
+              422,
+              'Event refused',
+              `The event built from this request was refused: ${result?.errorCode ?? 'unknown'}: ${result?.errorMessage ?? ''}`,
+            );
+          }
+          statsOf(`webhook:${id}`).published++;
+          return result.eventId;
+        };
+        if (outcome.idempotency !== undefined) {
+          const { messageId, windowMs } = outcome.idempotency;
+          const { duplicate, eventId } = once(`webhook:${id}`, messageId, windowMs, publishEvent);
+          if (duplicate) statsOf(`webhook:${id}`).duplicates++;
+          return outcome.respond(await eventId);
         }
-        statsOf(`webhook:${id}`).published++;
-        return outcome.respond(result.eventId);
+        return outcome.respond(await publishEvent());
       });
     },
 

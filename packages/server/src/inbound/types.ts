@@ -131,6 +131,8 @@ export interface InboundStats {
   notActivated: number;
   /** Refused with a 4xx. */
   rejected: number;
+  /** Standard Webhooks messages resent with a `webhook-id` already published: answered, not published again. */
+  duplicates: number;
 }
 
 /** An HTTP request as the inbound domain sees it. */

@@ -358,7 +358,7 @@ describe('activation conditions', () => {
     expect(no.status).toBe(202);
     expect(await no.json()).toStrictEqual({ activated: false });
     const stats = (await mustCall(server.url, 'DescribeWebhook', { Id: 'gated' }))['Stats'];
-    expect(stats).toStrictEqual({ Received: 2, Published: 1, NotActivated: 1, Rejected: 0 });
+    expect(stats).toStrictEqual({ Received: 2, Published: 1, NotActivated: 1, Rejected: 0, Duplicates: 0 });
   });
 
   it('publishes only when a JSONata condition is true', async () => {
@@ -404,6 +404,7 @@ describe('authentication', () => {
       Published: 1,
       NotActivated: 0,
       Rejected: 4,
+      Duplicates: 0,
     });
   });
 
@@ -542,6 +543,30 @@ describe('authentication', () => {
       const stranger = `whsec_${randomBytes(24).toString('base64')}`;
       const both = [sign(stranger, 'msg_3', now, body), sign(oldSecret, 'msg_3', now, body)];
       expect((await post('/webhooks/std', body, headers('msg_3', now, both))).status).toBe(202);
+    });
+
+    it('answers a resent message (same webhook-id) with the first event id and does not publish it again', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const body = '{"type":"retry.me"}';
+      const first = await post(
+        '/webhooks/std',
+        body,
+        headers('msg_dup', now, [sign(newSecret, 'msg_dup', now, body)]),
+      );
+      const resent = await post(
+        '/webhooks/std',
+        body,
+        headers('msg_dup', now + 1, [sign(newSecret, 'msg_dup', now + 1, body)]),
+      );
+      expect(first.status).toBe(202);
+      expect(resent.status).toBe(202);
+      const firstId = ((await first.json()) as { eventId: string }).eventId;
+      expect(((await resent.json()) as { eventId: string }).eventId).toBe(firstId);
+      expect((await mustCall(server.url, 'DescribeWebhook', { Id: 'std' }))['Stats']).toMatchObject({
+        Duplicates: 1,
+      });
+      // A resend that fails verification is refused, not answered from memory.
+      expect((await post('/webhooks/std', body, headers('msg_dup', now, ['AAAA']))).status).toBe(401);
     });
 
     it('refuses a tampered body, a stale timestamp, an unknown secret and missing headers with 401', async () => {

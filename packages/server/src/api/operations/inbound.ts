@@ -97,6 +97,7 @@ function statsOut(stats: WebhookView['stats']) {
     Received: stats.received,
     Published: stats.published,
     NotActivated: stats.notActivated,
+    Duplicates: stats.duplicates,
     Rejected: stats.rejected,
   };
 }

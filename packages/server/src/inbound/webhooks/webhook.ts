@@ -18,7 +18,13 @@ import {
   type AuthenticationInput,
 } from '../auth/compile-auth.js';
 import type { JwksCache } from '../auth/jwt.js';
-import { compileExpression, parseBody, requestView, type CompiledExpression } from '../expressions.js';
+import {
+  compileExpression,
+  headerValue,
+  parseBody,
+  requestView,
+  type CompiledExpression,
+} from '../expressions.js';
 import { compileSchema } from '../schemas.js';
 import type {
   ActivationCondition,
@@ -194,6 +200,11 @@ export type WebhookOutcome =
   | {
       kind: 'event';
       event: WebhookEvent;
+      /**
+       * Standard Webhooks: the `webhook-id` and how long a resend of it can still pass the replay window,
+       * so that a resent message is answered with the first one's event instead of published again.
+       */
+      idempotency?: { messageId: string; windowMs: number };
       respond(eventId: string): Promise<{ status: number; body: unknown }>;
     };
 
@@ -302,9 +313,16 @@ export function compileWebhook(definition: WebhookDefinition, jwks: JwksCache): 
         detail: JSON.stringify(detailObject),
         ...(correlationKey !== undefined && { correlationKey }),
       };
+      const config = definition.authentication;
+      const messageId = config.type === 'standard-webhooks' ? headerValue(request, 'webhook-id') : undefined;
       return {
         kind: 'event',
         event,
+        ...(messageId !== undefined &&
+          config.type === 'standard-webhooks' && {
+            // The timestamp may be up to the tolerance either side of now: a resend stays valid twice that.
+            idempotency: { messageId, windowMs: 2 * config.toleranceSeconds * 1000 },
+          }),
         async respond(eventId) {
           const answer =
             responseBody === undefined
