@@ -498,6 +498,22 @@ describe('authentication', () => {
       expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer/);
     });
 
+    it("answers 503 with Retry-After when the key set cannot be fetched (not the caller's fault)", async () => {
+      const { createServer } = await import('node:net');
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const { port } = closed.address() as import('node:net').AddressInfo;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      await createWebhook({
+        Id: 'jwt-unreachable',
+        Authentication: { Type: 'JWT', JwksUrl: `http://127.0.0.1:${port}/jwks.json` },
+      });
+      const response = await post('/webhooks/jwt-unreachable', '{}', bearer(await jwks.sign({ sub: 'u' })));
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      await expectProblem(response);
+    });
+
     it('answers 401 for a token of the right key but the wrong audience', async () => {
       await createWebhook({
         Id: 'jwt-other-aud',
