@@ -9,6 +9,7 @@ import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createConnectionsOperations } from './api/operations/connections.js';
 import { createDeliveriesOperations } from './api/operations/deliveries.js';
 import { createEventsOperations } from './api/operations/events.js';
+import { createInboundOperations } from './api/operations/inbound.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
@@ -25,6 +26,8 @@ import { createScheduler, type Scheduler } from './delivery/scheduler.js';
 import { createApiDestinationTarget } from './delivery/targets/api-destination-target.js';
 import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
 import { createQueueTarget } from './delivery/targets/queue-target.js';
+import { createInboundService, type InboundService } from './inbound/inbound-service.js';
+import { registerInboundRoutes } from './inbound/routes.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
@@ -45,6 +48,7 @@ export interface BuswayApp {
   /** The bus service, with the routing table it keeps (rules and targets in memory). */
   readonly bus: BusService & { readonly routing: RoutingTable };
   readonly queues: QueueService;
+  readonly inbound: InboundService;
   readonly keyring: Keyring;
   /** Connections and API destinations; the delivery engine calls resolveApiDestination. */
   readonly connections: ConnectionService;
@@ -258,6 +262,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
     const deliveriesOperations = createDeliveriesOperations(createDeliveryInspector(store));
+    const inbound = createInboundService({ store, keyring, bus, maxBodyBytes: config.maxBodyBytes });
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
       operations: new Map([
@@ -265,11 +270,13 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         ...createConnectionsOperations(connections, config),
         ...sqsOperations,
         ...deliveriesOperations,
+        ...createInboundOperations(inbound),
       ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
+    registerInboundRoutes(http, { inbound, bodyLimit: config.maxBodyBytes });
     http.get('/health', async () => ({ status: 'ok' }));
     const authenticateRequest = (request: FastifyRequest): Promise<AuthResult> =>
       authenticate(
@@ -297,6 +304,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       store,
       bus,
       queues,
+      inbound,
       keyring,
       connections,
       oauthTokens,

@@ -77,6 +77,24 @@ export class AuthError extends BuswayError {
   }
 }
 
+/**
+ * A request to an inbound endpoint (`/webhooks/{id}`, `/ingest/{name}`) that is refused: inbound/routes.ts
+ * renders it as a JSON problem body (`{type, title, status, detail}`) with this HTTP status. `headers`
+ * go with the answer (`WWW-Authenticate`, `Allow`, `Retry-After`).
+ */
+export class InboundRequestError extends BuswayError {
+  readonly status: number;
+  readonly title: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, title: string, detail: string, headers: Record<string, string> = {}) {
+    super('INBOUND_REQUEST', detail);
+    this.status = status;
+    this.title = title;
+    this.headers = headers;
+  }
+}
+
 /** Coerces anything caught into an Error, so `catch` sites never handle non-errors. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

@@ -81,6 +81,22 @@ export interface AccessKeyRecord {
   createdAt: number;
 }
 
+/** The two kinds of inbound endpoint: `/webhooks/{id}` and `/ingest/{name}`. */
+export type InboundEndpointKind = 'webhook' | 'ingest';
+
+/** An inbound endpoint (server/inbound/): the store keeps its definition as given and reads none of it. */
+export interface InboundEndpointRecord {
+  kind: InboundEndpointKind;
+  /** The webhook id or the ingestion endpoint's name; unique per kind. */
+  id: string;
+  /** The definition as JSON text, without secrets (the inbound domain owns its shape). */
+  definition: string;
+  /** The endpoint's secrets, encrypted by the caller (Keyring.sealSecret); the store never sees them in clear. */
+  secretCiphertext?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** An accepted event: the envelope exactly as rules and targets see it. */
 export interface EventRecord {
   id: string;
@@ -401,6 +417,16 @@ export interface Store {
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   deleteAccessKey(accessKeyId: string): Promise<'deleted' | 'not-found'>;
+
+  // --- inbound endpoints ----------------------------------------------------------------------------
+  /** Creates an inbound endpoint; `exists` when its kind and id are taken (nothing is changed). */
+  createInboundEndpoint(endpoint: InboundEndpointRecord): Promise<'created' | 'exists'>;
+  getInboundEndpoint(kind: InboundEndpointKind, id: string): Promise<InboundEndpointRecord | undefined>;
+  /** Endpoints of one kind in id order. */
+  listInboundEndpoints(kind: InboundEndpointKind, page: PageRequest): Promise<Page<InboundEndpointRecord>>;
+  /** Replaces definition, secrets and updatedAt (createdAt is kept). */
+  updateInboundEndpoint(endpoint: InboundEndpointRecord): Promise<'updated' | 'not-found'>;
+  deleteInboundEndpoint(kind: InboundEndpointKind, id: string): Promise<'deleted' | 'not-found'>;
 
   // --- events and deliveries --------------------------------------------------------------------------
   /**

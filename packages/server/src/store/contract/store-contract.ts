@@ -25,6 +25,7 @@ import type {
   TargetRecord,
 } from '../store.js';
 import { describeConnectionsContract } from './connections-contract.js';
+import { runInboundStoreContract } from './inbound-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -644,6 +645,8 @@ export function runStoreContract(
         expect(await store.listAccessKeys()).toStrictEqual([]);
       });
     });
+
+    runInboundStoreContract(() => store);
 
     describe('events', () => {
       it('stores events with pending deliveries due at now', async () => {

@@ -20,6 +20,8 @@ import type {
   DeliveryStatus,
   EventBusRecord,
   EventRecord,
+  InboundEndpointKind,
+  InboundEndpointRecord,
   NewDelivery,
   NewQueueMessage,
   Page,
@@ -99,6 +101,11 @@ const QUERY_NAMES = [
   'get_access_key',
   'list_access_keys',
   'delete_access_key',
+  'insert_inbound_endpoint',
+  'get_inbound_endpoint',
+  'list_inbound_endpoints',
+  'update_inbound_endpoint',
+  'delete_inbound_endpoint',
   'insert_event',
   'insert_delivery',
   'get_event',
@@ -750,6 +757,40 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
         : 'deleted';
     },
 
+    // --- inbound endpoints ---------------------------------------------------------------------------
+    async createInboundEndpoint(endpoint) {
+      assertOpen();
+      return sql.insert_inbound_endpoint.run(inboundEndpointParams(endpoint)).changes === 0
+        ? 'exists'
+        : 'created';
+    },
+    async getInboundEndpoint(kind, id) {
+      assertOpen();
+      const row = sql.get_inbound_endpoint.get({ kind, id }) as InboundEndpointRow | undefined;
+      return row === undefined ? undefined : inboundEndpointFromRow(row);
+    },
+    async listInboundEndpoints(kind, page) {
+      assertOpen();
+      checkPageLimit(page.limit);
+      const rows = sql.list_inbound_endpoints.all({
+        kind,
+        after: decodeStringPageToken(page.nextToken) ?? '',
+        limit: page.limit + 1,
+      }) as InboundEndpointRow[];
+      return toPage(rows, page.limit, inboundEndpointFromRow, (row) => row.id);
+    },
+    async updateInboundEndpoint(endpoint) {
+      assertOpen();
+      // update_inbound_endpoint names no created_at (better-sqlite3 ignores the extra key): it is kept.
+      return sql.update_inbound_endpoint.run(inboundEndpointParams(endpoint)).changes === 0
+        ? 'not-found'
+        : 'updated';
+    },
+    async deleteInboundEndpoint(kind, id) {
+      assertOpen();
+      return sql.delete_inbound_endpoint.run({ kind, id }).changes === 0 ? 'not-found' : 'deleted';
+    },
+
     // --- events and deliveries -----------------------------------------------------------------------
     appendEvents(batch, now) {
       if (closed) return Promise.reject(new StoreClosedError());
@@ -1262,6 +1303,37 @@ function accessKeyFromRow(row: AccessKeyRow): AccessKeyRecord {
     secretCiphertext: row.secret_ciphertext,
     ...(row.description === null ? {} : { description: row.description }),
     createdAt: row.created_at,
+  };
+}
+
+interface InboundEndpointRow {
+  kind: InboundEndpointKind;
+  id: string;
+  definition: string;
+  secret_ciphertext: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function inboundEndpointParams(endpoint: InboundEndpointRecord) {
+  return {
+    kind: endpoint.kind,
+    id: endpoint.id,
+    definition: endpoint.definition,
+    secret_ciphertext: endpoint.secretCiphertext ?? null,
+    created_at: endpoint.createdAt,
+    updated_at: endpoint.updatedAt,
+  };
+}
+
+function inboundEndpointFromRow(row: InboundEndpointRow): InboundEndpointRecord {
+  return {
+    kind: row.kind,
+    id: row.id,
+    definition: row.definition,
+    ...(row.secret_ciphertext === null ? {} : { secretCiphertext: row.secret_ciphertext }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
