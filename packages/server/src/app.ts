@@ -6,17 +6,21 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
+import { createArchiveOperations, createSinkOperations } from './api/operations/archives.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
+import { createArchiveService, type ArchiveService } from './bus/archives.js';
 import { createBusService } from './bus/bus-service.js';
 import type { RoutingTable } from './bus/routing.js';
 import type { BusService } from './bus/types.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-engine.js';
 import { createOutboundDispatcher } from './delivery/outbound.js';
+import { createReplayer, type Replayer } from './delivery/replayer.js';
 import { createScheduler, type Scheduler } from './delivery/scheduler.js';
+import { createSinkService, type SinkService } from './delivery/sinks/sink-service.js';
 import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
 import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createQueueService } from './queues/queue-service.js';
@@ -42,6 +46,10 @@ export interface BuswayApp {
    */
   readonly delivery: DeliveryEngine;
   readonly scheduler: Scheduler;
+  /** Archives and replays (domain), the replay runner (started by `startDelivery()`) and storage sinks. */
+  readonly archives: ArchiveService;
+  readonly replayer: Replayer;
+  readonly sinks: SinkService;
   startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
@@ -175,6 +183,12 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         .map((cidr) => cidr.trim())
         .filter((cidr) => cidr !== ''),
     });
+    const sinks = createSinkService(store, {
+      ...ctx,
+      spoolRoot: join(config.dataDir, 'sinks'),
+      localRoot: config.sinkRoot ?? join(config.dataDir, 'sink-output'),
+      log: http.log,
+    });
     const delivery = createDeliveryEngine({
       store,
       getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
@@ -189,6 +203,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
           matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\//.test(arn),
           invoke: createEventBusTarget(bus, (name) => bus.routing.hasBus(name), ctx),
         },
+        sinks.targetKind,
       ],
       queues,
       ctx,
@@ -206,11 +221,35 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       onFired: () => delivery.wake(),
       log: http.log,
     });
+    const replayer = createReplayer({
+      store,
+      replayEvents: (batch) => bus.replayEvents(batch),
+      hasBus: (name) => bus.routing.hasBus(name),
+      ratePerSecond: config.replayRatePerSecond,
+      log: http.log,
+    });
+    const archives = createArchiveService(store, bus.routing, {
+      ...ctx,
+      maxEventPatternLength: config.maxEventPatternLength,
+      onReplayChanged: () => replayer.wake(),
+    });
+    // Retention is enforced hourly (EventBridge subtracts expired events about daily), and at start.
+    let pruneTimer: NodeJS.Timeout | undefined;
+    const prune = (): void => {
+      archives.pruneArchives().catch((error: unknown) => {
+        http.log.error({ err: error }, 'archive retention pass failed; trying again in an hour');
+      });
+    };
     let deliveryStarted = false;
     const sqsOperations = createSqsOperations(queues, config);
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
-      operations: new Map([...createEventsOperations(bus, config), ...sqsOperations]),
+      operations: new Map([
+        ...createEventsOperations(bus, config),
+        ...sqsOperations,
+        ...createArchiveOperations(archives),
+        ...createSinkOperations(sinks),
+      ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
@@ -239,16 +278,30 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
       delivery,
       scheduler,
+      archives,
+      replayer,
+      sinks,
       startDelivery() {
         if (deliveryStarted) return;
         deliveryStarted = true;
+        // Spools left by a crash are flushed before new deliveries arrive.
+        sinks.recover().catch((error: unknown) => {
+          http.log.error({ err: error }, 'storage sinks: recovering spool files failed');
+        });
         delivery.start();
         scheduler.start();
+        replayer.start();
+        prune();
+        pruneTimer = setInterval(prune, 3_600_000);
+        pruneTimer.unref();
       },
       async close() {
         // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
+        clearInterval(pruneTimer);
+        await replayer.stop();
         await scheduler.stop();
         await delivery.stop();
+        await sinks.close(); // after the engine: in-flight sink deliveries finish their spool writes first
         queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
         await http.close();
         await outbound.close();
