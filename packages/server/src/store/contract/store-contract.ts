@@ -23,6 +23,7 @@ import type {
   Store,
   TargetRecord,
 } from '../store.js';
+import { runArchivesContract } from './archives-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -1684,5 +1685,6 @@ export function runStoreContract(
         expect((await collectPages((page) => store.listDeliveries({}, page), 1000)).flat()).toHaveLength(101);
       });
     });
+    runArchivesContract(() => store);
   });
 }
