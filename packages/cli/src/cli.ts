@@ -3,6 +3,7 @@
  * variables, see docs/configuration.md) and calls the server package.
  */
 import { ConfigError, buildApp, loadConfig, serve, type ResolvedConfig } from '@busway/server';
+import { ARCHIVE_USAGE, archiveCommand, replayCommand } from './archive-commands.js';
 
 const USAGE = `Usage: busway <command> [options]
 
@@ -16,7 +17,7 @@ Commands:
   queues redrive <DLQ_NAME> [--to QUEUE | --to-bus BUS]
                              move a dead-letter queue's messages back to the queue whose
                              RedrivePolicy names it (or to QUEUE), or put them on BUS as events
-
+${ARCHIVE_USAGE}
 Options for every command: --data-dir DIR (BUSWAY_DATA_DIR), default ./.busway
 Run 'busway serve --help' for the server's options.
 `;
@@ -37,6 +38,10 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
         return await keys(rest);
       case 'queues':
         return await queues(rest);
+      case 'archives':
+        return await archiveCommand(rest);
+      case 'replay':
+        return await replayCommand(rest, createProgress);
       case undefined:
       case 'help':
       case '--help':

@@ -135,7 +135,8 @@ describe('storage sinks', () => {
     const root = join(server.dataDir, 'sink-output', 'by-size');
     // Every event spooled (acknowledged), some objects written by size already.
     await waitFor(
-      async () => (await server.app.store.listDeliveries({ status: 'delivered' }, { limit: 1000 })).items.length,
+      async () =>
+        (await server.app.store.listDeliveries({ status: 'delivered' }, { limit: 1000 })).items.length,
       (delivered) => delivered >= 40,
       { what: 'the 40 sink deliveries' },
     );
