@@ -8,12 +8,14 @@ import Fastify, { LogController, type FastifyInstance, type FastifyRequest } fro
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createConnectionsOperations } from './api/operations/connections.js';
 import { createDeliveriesOperations } from './api/operations/deliveries.js';
+import { createArchiveOperations, createSinkOperations } from './api/operations/archives.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createInboundOperations } from './api/operations/inbound.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
+import { createArchiveService, type ArchiveService } from './bus/archives.js';
 import { createBusService } from './bus/bus-service.js';
 import type { ConnectionService } from './bus/connection-types.js';
 import { createConnectionService } from './bus/connections.js';
@@ -22,8 +24,10 @@ import type { BusService } from './bus/types.js';
 import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-engine.js';
 import { createOAuthTokenCache, type OAuthTokenCache } from './delivery/oauth-tokens.js';
 import { createOutboundDispatcher } from './delivery/outbound.js';
+import { createReplayer, type Replayer } from './delivery/replayer.js';
 import { createScheduler, type Scheduler } from './delivery/scheduler.js';
 import { createApiDestinationTarget } from './delivery/targets/api-destination-target.js';
+import { createSinkService, type SinkService } from './delivery/sinks/sink-service.js';
 import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
 import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createInboundService, type InboundService } from './inbound/inbound-service.js';
@@ -63,6 +67,10 @@ export interface BuswayApp {
    */
   readonly delivery: DeliveryEngine;
   readonly scheduler: Scheduler;
+  /** Archives and replays (domain), the replay runner (started by `startDelivery()`) and storage sinks. */
+  readonly archives: ArchiveService;
+  readonly replayer: Replayer;
+  readonly sinks: SinkService;
   startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
@@ -213,6 +221,12 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       log: http.log,
     });
     await connections.start();
+    const sinks = createSinkService(store, {
+      ...ctx,
+      spoolRoot: join(config.dataDir, 'sinks'),
+      localRoot: config.sinkRoot ?? join(config.dataDir, 'sink-output'),
+      log: http.log,
+    });
     const delivery = createDeliveryEngine({
       store,
       getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
@@ -237,6 +251,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
           matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\//.test(arn),
           invoke: createEventBusTarget(bus, (name) => bus.routing.hasBus(name), ctx),
         },
+        sinks.targetKind,
       ],
       queues,
       ctx,
@@ -258,6 +273,25 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
       log: http.log,
     });
+    const replayer = createReplayer({
+      store,
+      replayEvents: (batch) => bus.replayEvents(batch),
+      hasBus: (name) => bus.routing.hasBus(name),
+      ratePerSecond: config.replayRatePerSecond,
+      log: http.log,
+    });
+    const archives = createArchiveService(store, bus.routing, {
+      ...ctx,
+      maxEventPatternLength: config.maxEventPatternLength,
+      onReplayChanged: () => replayer.wake(),
+    });
+    // Retention is enforced hourly (EventBridge subtracts expired events about daily), and at start.
+    let pruneTimer: NodeJS.Timeout | undefined;
+    const prune = (): void => {
+      archives.pruneArchives().catch((error: unknown) => {
+        http.log.error({ err: error }, 'archive retention pass failed; trying again in an hour');
+      });
+    };
     let deliveryStarted = false;
     let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
@@ -271,6 +305,8 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         ...sqsOperations,
         ...deliveriesOperations,
         ...createInboundOperations(inbound),
+        ...createArchiveOperations(archives),
+        ...createSinkOperations(sinks),
       ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
@@ -317,18 +353,32 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
       delivery,
       scheduler,
+      archives,
+      replayer,
+      sinks,
       startDelivery() {
         if (deliveryStarted) return;
         deliveryStarted = true;
+        // Spools left by a crash are flushed before new deliveries arrive.
+        sinks.recover().catch((error: unknown) => {
+          http.log.error({ err: error }, 'storage sinks: recovering spool files failed');
+        });
         delivery.start();
         scheduler.start();
+        replayer.start();
+        prune();
+        pruneTimer = setInterval(prune, 3_600_000);
+        pruneTimer.unref();
       },
       close() {
         // Once: a second call (a test's cleanup after the test closed the app) waits for the first.
         closing ??= (async () => {
           // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
+          clearInterval(pruneTimer);
+          await replayer.stop();
           await scheduler.stop();
           await delivery.stop();
+          await sinks.close(); // after the engine: in-flight sink deliveries finish their spool writes first
           queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
           tail.close(); // ends live tails, which would otherwise hold the port open
           await http.close();

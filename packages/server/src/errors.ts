@@ -62,6 +62,13 @@ export class PolicyLengthExceededError extends BuswayError {
   }
 }
 
+/** An operation not allowed in the resource's current state (AWS: IllegalStatusException). */
+export class IllegalStatusError extends BuswayError {
+  constructor(message: string) {
+    super('ILLEGAL_STATUS', message);
+  }
+}
+
 /** Authentication failures; `awsType` is the exception name AWS uses for this case. */
 export class AuthError extends BuswayError {
   readonly awsType:

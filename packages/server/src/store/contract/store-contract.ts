@@ -26,6 +26,7 @@ import type {
 } from '../store.js';
 import { describeConnectionsContract } from './connections-contract.js';
 import { runInboundStoreContract } from './inbound-contract.js';
+import { runArchivesContract } from './archives-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -1774,5 +1775,6 @@ export function runStoreContract(
         expect((await collectPages((page) => store.listDeliveries({}, page), 1000)).flat()).toHaveLength(101);
       });
     });
+    runArchivesContract(() => store);
   });
 }
