@@ -13,7 +13,7 @@ import type { BusService, PutEventsEntryInput } from '../bus/types.js';
 import { ConflictError, InboundRequestError, NotFoundError, ValidationError } from '../errors.js';
 import type { InboundEndpointKind, InboundEndpointRecord, Page, Store } from '../store/store.js';
 import { joinSecrets, splitSecrets, type AuthenticationInput } from './auth/compile-auth.js';
-import { JwksCache } from './auth/jwt.js';
+import { JwksCache, type JwksFetch } from './auth/jwt.js';
 import {
   compileIngestEndpoint,
   normaliseIngestEndpoint,
@@ -85,6 +85,11 @@ export interface InboundServiceOptions {
   bus: BusService;
   /** The server's transport limit: no endpoint may accept more. */
   maxBodyBytes: number;
+  /**
+   * How JWKS documents are fetched: the server passes a fetch over its outbound dispatcher, so a JWKS URL
+   * cannot reach link-local or metadata addresses either (delivery/outbound.ts). Defaults to global fetch.
+   */
+  fetchJwks?: JwksFetch;
   now?: () => number;
 }
 
@@ -121,7 +126,7 @@ function secretContext(kind: InboundEndpointKind, id: string): string {
 export function createInboundService(options: InboundServiceOptions): InboundService {
   const { store, keyring, bus } = options;
   const now = options.now ?? Date.now;
-  const jwks = new JwksCache();
+  const jwks = new JwksCache(options.fetchJwks);
   const stats = new Map<string, InboundStats>();
   const cache = new Map<string, { at: number; value: Promise<Served<unknown> | undefined> }>();
   /** Published Standard Webhooks message ids per endpoint: the event id each got, and until when it is kept. */

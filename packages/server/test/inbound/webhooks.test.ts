@@ -514,6 +514,17 @@ describe('authentication', () => {
       await expectProblem(response);
     });
 
+    it('never fetches a key set from a link-local (metadata) address', async () => {
+      await createWebhook({
+        Id: 'jwt-metadata',
+        Authentication: { Type: 'JWT', JwksUrl: 'http://169.254.169.254/latest/meta-data/jwks.json' },
+      });
+      const response = await post('/webhooks/jwt-metadata', '{}', bearer(await jwks.sign({ sub: 'u' })));
+      // Refused by the outbound policy before any connection is made: the key set is unavailable.
+      expect(response.status).toBe(503);
+      await expectProblem(response);
+    });
+
     it('answers 401 for a token of the right key but the wrong audience', async () => {
       await createWebhook({
         Id: 'jwt-other-aud',

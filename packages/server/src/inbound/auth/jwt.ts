@@ -4,7 +4,14 @@
  * the caller must all have. Key sets are fetched once per URL and cached by jose (re-fetched when a
  * token names an unknown `kid`, at most every 30 s), so a verified request costs no network call.
  */
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyOptions } from 'jose';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors as joseErrors,
+  jwtVerify,
+  type FetchImplementation,
+  type JWTVerifyOptions,
+} from 'jose';
 import { InboundRequestError } from '../../errors.js';
 import { compileExpression, headerValue, type CompiledExpression } from '../expressions.js';
 import type { JwtAuthentication } from '../types.js';
@@ -12,14 +19,23 @@ import { type Authenticator, unauthorized } from './authenticator.js';
 
 type KeySet = ReturnType<typeof createRemoteJWKSet>;
 
+/** How a JWKS document is fetched (jose's custom fetch hook). */
+export type JwksFetch = FetchImplementation;
+
 /** Key sets by URL, shared by every endpoint of one server. */
 export class JwksCache {
   private readonly sets = new Map<string, KeySet>();
 
+  constructor(private readonly fetchJwks?: JwksFetch) {}
+
   get(url: string): KeySet {
     let set = this.sets.get(url);
     if (set === undefined) {
-      set = createRemoteJWKSet(new URL(url), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+      set = createRemoteJWKSet(new URL(url), {
+        timeoutDuration: 5000,
+        cooldownDuration: 30_000,
+        ...(this.fetchJwks !== undefined && { [customFetch]: this.fetchJwks }),
+      });
       this.sets.set(url, set);
     }
     return set;
