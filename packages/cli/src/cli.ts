@@ -4,6 +4,8 @@
  */
 import { ConfigError, buildApp, loadConfig, serve, type ResolvedConfig } from '@busway/server';
 import { deliveriesCommand, OBSERVE_USAGE, tailCommand } from './observe-commands.js';
+import { INBOUND_USAGE, inboundCommand } from './inbound-commands.js';
+import { ARCHIVE_USAGE, archiveCommand, replayCommand } from './archive-commands.js';
 
 const USAGE = `Usage: busway <command> [options]
 
@@ -18,6 +20,8 @@ Commands:
                              move a dead-letter queue's messages back to the queue whose
                              RedrivePolicy names it (or to QUEUE), or put them on BUS as events
 ${OBSERVE_USAGE}
+${INBOUND_USAGE}
+${ARCHIVE_USAGE}
 Options for every command: --data-dir DIR (BUSWAY_DATA_DIR), default ./.busway
 Run 'busway serve --help' for the server's options.
 `;
@@ -42,6 +46,13 @@ export async function run(args: readonly string[]): Promise<number | undefined> 
         return await tailCommand(rest);
       case 'deliveries':
         return await deliveriesCommand(rest);
+      case 'webhooks':
+      case 'ingest':
+        return await inboundCommand(command, rest);
+      case 'archives':
+        return await archiveCommand(rest);
+      case 'replay':
+        return await replayCommand(rest, createProgress);
       case undefined:
       case 'help':
       case '--help':

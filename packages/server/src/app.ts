@@ -4,15 +4,19 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fetch as undiciFetch } from 'undici';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createConnectionsOperations } from './api/operations/connections.js';
 import { createDeliveriesOperations } from './api/operations/deliveries.js';
+import { createArchiveOperations, createSinkOperations } from './api/operations/archives.js';
 import { createEventsOperations } from './api/operations/events.js';
+import { createInboundOperations } from './api/operations/inbound.js';
 import { createSqsOperations } from './api/operations/sqs.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
+import { createArchiveService, type ArchiveService } from './bus/archives.js';
 import { createBusService } from './bus/bus-service.js';
 import type { ConnectionService } from './bus/connection-types.js';
 import { startConfigSync, type ConfigSync } from './bus/config-sync.js';
@@ -23,11 +27,15 @@ import { createDeliveryEngine, type DeliveryEngine } from './delivery/delivery-e
 import { createOAuthTokenCache, type OAuthTokenCache } from './delivery/oauth-tokens.js';
 import { createOutboundDispatcher } from './delivery/outbound.js';
 import { createRetentionPruner } from './delivery/retention.js';
+import { createReplayer, type Replayer } from './delivery/replayer.js';
 import { createScheduler, type Scheduler } from './delivery/scheduler.js';
 import { createApiDestinationTarget } from './delivery/targets/api-destination-target.js';
+import { createSinkService, type SinkService } from './delivery/sinks/sink-service.js';
 import { createEventBusTarget } from './delivery/targets/event-bus-target.js';
 import { createQueueTarget } from './delivery/targets/queue-target.js';
 import { createSharedRateLimiter } from './delivery/targets/rate-limiter.js';
+import { createInboundService, type InboundService } from './inbound/inbound-service.js';
+import { registerInboundRoutes } from './inbound/routes.js';
 import { createQueueService } from './queues/queue-service.js';
 import type { QueueService } from './queues/types.js';
 import type { ResolvedConfig } from './config/schema.js';
@@ -49,6 +57,7 @@ export interface BuswayApp {
   /** The bus service, with the routing table it keeps (rules and targets in memory). */
   readonly bus: BusService & { readonly routing: RoutingTable };
   readonly queues: QueueService;
+  readonly inbound: InboundService;
   readonly keyring: Keyring;
   /** Connections and API destinations; the delivery engine calls resolveApiDestination. */
   readonly connections: ConnectionService;
@@ -63,6 +72,10 @@ export interface BuswayApp {
    */
   readonly delivery: DeliveryEngine;
   readonly scheduler: Scheduler;
+  /** Archives and replays (domain), the replay runner (started by `startDelivery()`) and storage sinks. */
+  readonly archives: ArchiveService;
+  readonly replayer: Replayer;
+  readonly sinks: SinkService;
   startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
@@ -240,6 +253,12 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         log: http.log,
       });
     }
+    const sinks = createSinkService(store, {
+      ...ctx,
+      spoolRoot: join(config.dataDir, 'sinks'),
+      localRoot: config.sinkRoot ?? join(config.dataDir, 'sink-output'),
+      log: http.log,
+    });
     const delivery = createDeliveryEngine({
       store,
       getTarget: (busName, ruleName, targetId) => bus.routing.getTarget(busName, ruleName, targetId),
@@ -268,6 +287,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
           matches: (arn) => /^arn:aws[\w-]*:events:[^:]*:\d{12}:event-bus\//.test(arn),
           invoke: createEventBusTarget(bus, (name) => bus.routing.hasBus(name), ctx),
         },
+        sinks.targetKind,
       ],
       queues,
       ctx,
@@ -294,10 +314,52 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         ? createRetentionPruner({ store, retentionMs: config.retentionHours * 3_600_000, log: http.log })
         : undefined;
     let stopWakeups: (() => Promise<void>) | undefined;
+    const replayer = createReplayer({
+      store,
+      replayEvents: (batch) => bus.replayEvents(batch),
+      hasBus: (name) => bus.routing.hasBus(name),
+      ratePerSecond: config.replayRatePerSecond,
+      log: http.log,
+    });
+    const archives = createArchiveService(store, bus.routing, {
+      ...ctx,
+      maxEventPatternLength: config.maxEventPatternLength,
+      onReplayChanged: () => replayer.wake(),
+    });
+    // Retention is enforced hourly (EventBridge subtracts expired events about daily), and at start.
+    let pruneTimer: NodeJS.Timeout | undefined;
+    const prune = (): void => {
+      archives.pruneArchives().catch((error: unknown) => {
+        http.log.error({ err: error }, 'archive retention pass failed; trying again in an hour');
+      });
+    };
     let deliveryStarted = false;
     let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
     const deliveriesOperations = createDeliveriesOperations(createDeliveryInspector(store));
+    const inbound = createInboundService({
+      store,
+      keyring,
+      bus,
+      maxBodyBytes: config.maxBodyBytes,
+      fetchJwks: (url, init) => {
+        const target = new URL(url);
+        try {
+          outbound.checkUrl(target);
+        } catch (refused) {
+          // As fetch reports a network failure (a refused address inside undici surfaces the same way).
+          return Promise.reject(new TypeError('fetch failed', { cause: refused }));
+        }
+        // undici's own fetch, for its `dispatcher` option (its types differ from the global ones by name).
+        return undiciFetch(target, {
+          method: init.method,
+          headers: Object.fromEntries(init.headers),
+          redirect: init.redirect,
+          signal: init.signal,
+          dispatcher: outbound.dispatcher,
+        }) as unknown as Promise<Response>;
+      },
+    });
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
       operations: new Map([
@@ -305,11 +367,15 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         ...createConnectionsOperations(connections, config),
         ...sqsOperations,
         ...deliveriesOperations,
+        ...createInboundOperations(inbound),
+        ...createArchiveOperations(archives),
+        ...createSinkOperations(sinks),
       ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
       formProtocol: createSqsQueryProtocol({ operations: sqsOperations, authenticate }),
     });
+    registerInboundRoutes(http, { inbound, bodyLimit: config.maxBodyBytes });
     http.get('/health', async () => ({ status: 'ok' }));
     const authenticateRequest = (request: FastifyRequest): Promise<AuthResult> =>
       authenticate(
@@ -337,6 +403,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       store,
       bus,
       queues,
+      inbound,
       keyring,
       connections,
       oauthTokens,
@@ -349,9 +416,16 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
       delivery,
       scheduler,
+      archives,
+      replayer,
+      sinks,
       startDelivery() {
         if (deliveryStarted) return;
         deliveryStarted = true;
+        // Spools left by a crash are flushed before new deliveries arrive.
+        sinks.recover().catch((error: unknown) => {
+          http.log.error({ err: error }, 'storage sinks: recovering spool files failed');
+        });
         delivery.start();
         scheduler.start();
         retention?.start();
@@ -367,16 +441,23 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
               http.log.error({ err: error }, 'listening for deliveries of other nodes failed; polling only');
             });
         }
+        replayer.start();
+        prune();
+        pruneTimer = setInterval(prune, 3_600_000);
+        pruneTimer.unref();
       },
       close() {
         // Once: a second call (a test's cleanup after the test closed the app) waits for the first.
         closing ??= (async () => {
           // Deliveries first: they still need the store, the queues (dead letters) and ingest (bus targets).
+          clearInterval(pruneTimer);
+          await replayer.stop();
           await scheduler.stop();
           await retention?.stop();
           await stopWakeups?.();
           await configSync?.stop();
           await delivery.stop();
+          await sinks.close(); // after the engine: in-flight sink deliveries finish their spool writes first
           queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
           tail.close(); // ends live tails, which would otherwise hold the port open
           await http.close();

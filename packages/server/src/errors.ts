@@ -62,6 +62,13 @@ export class PolicyLengthExceededError extends BuswayError {
   }
 }
 
+/** An operation not allowed in the resource's current state (AWS: IllegalStatusException). */
+export class IllegalStatusError extends BuswayError {
+  constructor(message: string) {
+    super('ILLEGAL_STATUS', message);
+  }
+}
+
 /** Authentication failures; `awsType` is the exception name AWS uses for this case. */
 export class AuthError extends BuswayError {
   readonly awsType:
@@ -74,6 +81,24 @@ export class AuthError extends BuswayError {
   constructor(awsType: AuthError['awsType'], message: string) {
     super('AUTH', message);
     this.awsType = awsType;
+  }
+}
+
+/**
+ * A request to an inbound endpoint (`/webhooks/{id}`, `/ingest/{name}`) that is refused: inbound/routes.ts
+ * renders it as a JSON problem body (`{type, title, status, detail}`) with this HTTP status. `headers`
+ * go with the answer (`WWW-Authenticate`, `Allow`, `Retry-After`).
+ */
+export class InboundRequestError extends BuswayError {
+  readonly status: number;
+  readonly title: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(status: number, title: string, detail: string, headers: Record<string, string> = {}) {
+    super('INBOUND_REQUEST', detail);
+    this.status = status;
+    this.title = title;
+    this.headers = headers;
   }
 }
 

@@ -19,6 +19,7 @@ import {
   ManagedRuleError,
   NotFoundError,
   PolicyLengthExceededError,
+  IllegalStatusError,
   ValidationError,
 } from '../errors.js';
 import { SqsError } from '../queues/types.js';
@@ -106,6 +107,7 @@ const DOMAIN_ERRORS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [InvalidEventPatternError, 'InvalidEventPatternException'],
   [ManagedRuleError, 'ManagedRuleException'],
   [PolicyLengthExceededError, 'PolicyLengthExceededException'],
+  [IllegalStatusError, 'IllegalStatusException'],
   // A NextToken no list call issued: bad input, not a server fault. The model's docs mention an
   // `InvalidToken` error for expired tokens, but no recording shows it; ValidationException is the
   // unmodelled client error AWS uses for malformed parameters.

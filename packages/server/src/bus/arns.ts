@@ -46,3 +46,23 @@ export function parseResourceArn(arn: string): ParsedResourceArn {
   }
   return { kind: 'other' };
 }
+
+export function archiveArn(ctx: ArnContext, name: string): string {
+  return `arn:aws:events:${ctx.region}:${ctx.accountId}:archive/${name}`;
+}
+
+export function replayArn(ctx: ArnContext, name: string): string {
+  return `arn:aws:events:${ctx.region}:${ctx.accountId}:replay/${name}`;
+}
+
+const ARCHIVE_ARN = /^arn:aws[\w-]*:events:([a-z0-9-]*):(\d{12}):archive\/(.+)$/;
+
+/** The archive an ARN names, if it is an archive ARN (StartReplay's EventSourceArn). */
+export function archiveNameOfArn(arn: string): string | undefined {
+  return ARCHIVE_ARN.exec(arn)?.[3];
+}
+
+/** The bus a bus ARN names; undefined for anything else (CreateArchive's EventSourceArn). */
+export function busNameOfArn(arn: string): string | undefined {
+  return BUS_ARN.exec(arn)?.[3];
+}

@@ -19,7 +19,7 @@ import {
 } from '../errors.js';
 import type { EventBusRecord, PageRequest, RuleRecord, Store } from '../store/store.js';
 import { DEFAULT_BUS, busArn, busNameOf, parseResourceArn, ruleArn, type ArnContext } from './arns.js';
-import { createIngest, type IngestObserver } from './ingest.js';
+import { createIngest, createReplayIngest, type IngestObserver } from './ingest.js';
 import { RoutingTable } from './routing.js';
 import { isValidScheduleExpression } from './schedule.js';
 import type { BusService, PageInput, PutPermissionInput, RemovePermissionInput, RuleRef } from './types.js';
@@ -71,6 +71,7 @@ export async function createBusService(
     observer,
     now,
   );
+  const replayEvents = createReplayIngest(store, routing, observer, now);
 
   async function requireBus(name: string): Promise<EventBusRecord> {
     const bus = await store.getBus(name);
@@ -289,6 +290,7 @@ export async function createBusService(
     },
 
     putEvents,
+    replayEvents,
 
     testEventPattern(eventPattern, event) {
       try {

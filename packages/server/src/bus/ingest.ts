@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { timeOrderedId } from '../ids/time-ordered-id.js';
-import type { EventRecord, NewDelivery, Store } from '../store/store.js';
+import type { AppendItem, EventRecord, NewDelivery, Store } from '../store/store.js';
 import { busNameOf, type ArnContext } from './arns.js';
 import type { RoutingTable } from './routing.js';
 import type { PutEventsEntryInput, PutEventsOptions, PutEventsResultEntry } from './types.js';
@@ -130,7 +130,7 @@ export function createIngest(
 
     const receivedAt = now();
     const results: PutEventsResultEntry[] = [];
-    const batch: Array<{ event: EventRecord; deliveries: NewDelivery[] }> = [];
+    const batch: AppendItem[] = [];
     for (const entry of entries) {
       const checked = checkEntry(entry, putOptions);
       if (!checked.ok) {
@@ -151,12 +151,13 @@ export function createIngest(
         }
         continue;
       }
+      const eventTime = entry.time ?? receivedAt;
       const envelope = buildEnvelope(
         options,
         id,
         entry as PutEventsEntryInput & { source: string; detailType: string },
         checked.detail,
-        entry.time ?? receivedAt,
+        eventTime,
       );
       const deliveries: NewDelivery[] = [];
       for (const { rule, targets } of routing.route(checked.busName, envelope)) {
@@ -169,7 +170,17 @@ export function createIngest(
           });
         }
       }
-      batch.push({ event: { id, busName: checked.busName, envelope, ingestedAt: receivedAt }, deliveries });
+      const item: AppendItem = {
+        event: { id, busName: checked.busName, envelope, ingestedAt: receivedAt },
+        deliveries,
+      };
+      // Archived in the event's own write: archive order is acceptance order, and nothing archived is lost.
+      const archives = routing.archivesFor(checked.busName, envelope);
+      if (archives.length > 0) {
+        item.archives = archives;
+        item.eventTime = Math.floor(eventTime / 1000) * 1000; // the envelope's `time` has second precision
+      }
+      batch.push(item);
       results.push({ eventId: id });
     }
     // Acknowledged means stored: the answer waits for the durable write of the whole request.
@@ -178,5 +189,89 @@ export function createIngest(
       observer.onStored?.(batch);
     }
     return results;
+  };
+}
+
+/** What the replayer hands to ingest: archived envelopes of one replay, in replay order. */
+export interface ReplayBatch {
+  busName: string;
+  replayName: string;
+  envelopes: readonly string[];
+  /** The rules (ARNs) the events may reach; every rule of the bus when absent (FilterArns). */
+  ruleArns?: readonly string[];
+}
+
+const ENVELOPE_HEAD = '{"version":"0","id":"';
+const RESOURCES_KEY = ',"resources":';
+
+/**
+ * The envelope of a replayed event: the archived one with a new id and the top-level `replay-name`
+ * between `region` and `resources` (EventBridge's place for it); everything else, detail's number
+ * spellings included, as archived. buildEnvelope writes the head with JSON.stringify, so the first
+ * `,"resources":` is the envelope's own (a string value cannot hold an unescaped quote, and `detail`
+ * comes last); envelopes of another shape are rebuilt from their parsed form.
+ *
+ * A new id rather than the archived one: the events table keys events by id, deliveries point at it,
+ * and FIFO queue targets deduplicate on it, so a replay within five minutes of the original would be
+ * dropped there. The original id stays readable in the archive.
+ */
+export function replayedEnvelope(archived: string, id: string, replayName: string): string {
+  const replay = `,"replay-name":${JSON.stringify(replayName)}`;
+  if (archived.startsWith(ENVELOPE_HEAD)) {
+    const idEnd = archived.indexOf('"', ENVELOPE_HEAD.length);
+    const resources = archived.indexOf(RESOURCES_KEY, idEnd);
+    if (idEnd > 0 && resources > 0) {
+      return `${ENVELOPE_HEAD}${id}${archived.slice(idEnd, resources)}${replay}${archived.slice(resources)}`;
+    }
+  }
+  const event = JSON.parse(archived) as Record<string, unknown>;
+  const rebuilt: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event)) {
+    if (key === 'resources') rebuilt['replay-name'] = replayName;
+    if (key !== 'replay-name') rebuilt[key] = key === 'id' ? id : value;
+  }
+  rebuilt['replay-name'] ??= replayName;
+  return JSON.stringify(rebuilt);
+}
+
+/**
+ * Ingest's entry for replayed events: each archived envelope gets a new id and its `replay-name`, is
+ * routed on its bus to the allowed rules only, and is stored with its deliveries in one durable write.
+ * Replayed events are never archived. An event that reaches no rule is not stored (a replay filtered to
+ * one rule would otherwise copy the whole window into the events table). Returns how many were stored.
+ */
+export function createReplayIngest(
+  store: Store,
+  routing: RoutingTable,
+  observer: IngestObserver = {},
+  now: () => number = Date.now,
+) {
+  return async function replayEvents(input: ReplayBatch): Promise<number> {
+    const receivedAt = now();
+    const allowed = input.ruleArns === undefined ? undefined : new Set(input.ruleArns);
+    const batch: AppendItem[] = [];
+    for (const archived of input.envelopes) {
+      const id = timeOrderedId(receivedAt);
+      const envelope = replayedEnvelope(archived, id, input.replayName);
+      const deliveries: NewDelivery[] = [];
+      for (const { rule, targets } of routing.route(input.busName, envelope)) {
+        if (allowed !== undefined && !allowed.has(rule.arn)) continue;
+        for (const target of targets) {
+          deliveries.push({
+            id: timeOrderedId(receivedAt),
+            ruleName: rule.name,
+            ruleArn: rule.arn,
+            targetId: target.id,
+          });
+        }
+      }
+      if (deliveries.length === 0) continue;
+      batch.push({ event: { id, busName: input.busName, envelope, ingestedAt: receivedAt }, deliveries });
+    }
+    if (batch.length > 0) {
+      await store.appendEvents(batch, receivedAt);
+      observer.onStored?.(batch);
+    }
+    return batch.length;
   };
 }

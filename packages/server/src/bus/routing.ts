@@ -5,13 +5,15 @@
  * (PostgreSQL mode) bus/config-sync.ts reloads the buses that other nodes changed (reloadBus).
  */
 import { createRuleMatcher, parsePattern, type RuleMatcher } from '@busway/patterns';
-import type { RuleRecord, Store, TargetRecord } from '../store/store.js';
+import type { ArchiveRecord, RuleRecord, Store, TargetRecord } from '../store/store.js';
 
 /** EventBridge's hard maximum for a pattern (its quota is lower by default). */
 const MAX_STORED_PATTERN_LENGTH = 4096;
 
 interface BusRouting {
   readonly matcher: RuleMatcher<string>;
+  /** The bus's enabled archives, compiled as rules named by the archive (created on first archive). */
+  archives?: RuleMatcher<string>;
   readonly rules: Map<string, RuleRecord>;
   readonly targets: Map<string, TargetRecord[]>;
 }
@@ -35,6 +37,7 @@ export class RoutingTable {
       for (const bus of page.items) table.addBus(bus.name);
       token = page.nextToken;
     }
+    for (const archive of await store.listAllArchives()) table.setArchive(archive);
     for (const rule of await store.listAllRules()) {
       table.setRule(rule);
       table.setTargets(rule.busName, rule.name, await store.getTargets(rule.busName, rule.name));
@@ -135,6 +138,38 @@ export class RoutingTable {
       }
     }
     return routes;
+  }
+
+  /**
+   * Adds or replaces an archive: its pattern (every event when it has none) plus EventBridge's implicit
+   * `"replay-name":[{"exists":false}]`, so that replayed events are never archived again. (Ingest's
+   * replay entry does not consult archives at all; the exclusion keeps the matcher right on its own.)
+   */
+  setArchive(archive: ArchiveRecord): void {
+    this.addBus(archive.busName);
+    const bus = this.buses.get(archive.busName)!;
+    bus.archives ??= createRuleMatcher<string>({ maxLength: MAX_STORED_PATTERN_LENGTH });
+    if (archive.state !== 'ENABLED') {
+      bus.archives.remove(archive.name);
+      return;
+    }
+    const own = archive.eventPattern === undefined ? {} : (JSON.parse(archive.eventPattern) as object);
+    const withExclusion = JSON.stringify({ ...own, 'replay-name': [{ exists: false }] });
+    // A stored pattern near the 4096-character maximum may not fit with the exclusion: it is then
+    // compiled alone (the replay path never archives, so nothing changes for events).
+    const text = withExclusion.length <= MAX_STORED_PATTERN_LENGTH ? withExclusion : archive.eventPattern!;
+    bus.archives.add(archive.name, parsePattern(text, { maxLength: MAX_STORED_PATTERN_LENGTH }));
+  }
+
+  deleteArchive(busName: string, name: string): void {
+    this.buses.get(busName)?.archives?.remove(name);
+  }
+
+  /** The archives of a bus that an envelope goes into (empty for most buses: no archive). */
+  archivesFor(busName: string, envelope: string): string[] {
+    const archives = this.buses.get(busName)?.archives;
+    if (archives === undefined || archives.size === 0) return [];
+    return archives.match(envelope);
   }
 
   /** The rules an event envelope (JSON text) matches on a bus, with their targets. */

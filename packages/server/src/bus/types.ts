@@ -5,6 +5,7 @@
  *
  * `busName` arguments accept a bus name or a bus ARN, as EventBridge's EventBusNameOrArn does.
  */
+import type { ReplayBatch } from './ingest.js';
 import type { EventBusRecord, Page, RuleRecord, RuleState, TagRecord, TargetRecord } from '../store/store.js';
 
 export interface PageInput {
@@ -120,6 +121,11 @@ export interface BusService {
 
   /** Validates, stores (durably) and routes the entries; one result per entry, in order. */
   putEvents(entries: PutEventsEntryInput[], options?: PutEventsOptions): Promise<PutEventsResultEntry[]>;
+  /**
+   * Internal entry for replays (delivery/replayer.ts): archived envelopes with a new id and `replay-name`,
+   * routed to the allowed rules only, never archived; returns how many were stored.
+   */
+  replayEvents(batch: ReplayBatch): Promise<number>;
   /** Throws InvalidEventPatternError or ValidationError(`Parameter Event is not valid.`). */
   testEventPattern(eventPattern: string, event: string): boolean;
 

@@ -54,6 +54,10 @@ export interface ResolvedConfig {
   readonly retentionHours: number;
   /** With several nodes (PostgreSQL): how often a node checks for rule, target and bus changes, in ms. */
   readonly configSyncIntervalMs: number;
+  /** Archived events replayed per second, all replays together (live PutEvents keep the rest of the store). */
+  readonly replayRatePerSecond: number;
+  /** Folder that local storage sinks write under (their Directory is relative to it); `<data-dir>/sink-output` when unset. */
+  readonly sinkRoot: string | undefined;
   /** pino log level. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -298,6 +302,26 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     default: '',
     description:
       'Comma-separated CIDRs outbound calls may reach although link-local or metadata (refused by default).',
+  },
+  {
+    key: 'replayRatePerSecond',
+    flag: '--replay-rate-per-second',
+    env: 'BUSWAY_REPLAY_RATE_PER_SECOND',
+    type: 'integer',
+    default: 1000,
+    minimum: 1,
+    maximum: 1000000,
+    description:
+      'Archived events replayed per second, all replays together, so live traffic keeps the store.',
+  },
+  {
+    key: 'sinkRoot',
+    flag: '--sink-root',
+    env: 'BUSWAY_SINK_ROOT',
+    type: 'string',
+    default: undefined,
+    description:
+      'Folder local storage sinks write under (their Directory is relative to it); <data-dir>/sink-output when unset.',
   },
   {
     key: 'logLevel',

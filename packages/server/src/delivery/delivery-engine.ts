@@ -191,7 +191,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       const kind = options.targetKinds.find((candidate) => candidate.matches(target.arn));
       if (kind === undefined) {
         throw new DeliveryFailure(
-          `Busway cannot deliver to ${target.arn}: supported targets are API destinations, queues (arn:aws:sqs:...) and event buses.`,
+          `Busway cannot deliver to ${target.arn}: supported targets are API destinations, queues (arn:aws:sqs:...), event buses and storage sinks (arn:aws:busway:...:sink/NAME).`,
           { code: 'NO_RESOURCE', retryable: false },
         );
       }

@@ -81,6 +81,22 @@ export interface AccessKeyRecord {
   createdAt: number;
 }
 
+/** The two kinds of inbound endpoint: `/webhooks/{id}` and `/ingest/{name}`. */
+export type InboundEndpointKind = 'webhook' | 'ingest';
+
+/** An inbound endpoint (server/inbound/): the store keeps its definition as given and reads none of it. */
+export interface InboundEndpointRecord {
+  kind: InboundEndpointKind;
+  /** The webhook id or the ingestion endpoint's name; unique per kind. */
+  id: string;
+  /** The definition as JSON text, without secrets (the inbound domain owns its shape). */
+  definition: string;
+  /** The endpoint's secrets, encrypted by the caller (Keyring.sealSecret); the store never sees them in clear. */
+  secretCiphertext?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** An accepted event: the envelope exactly as rules and targets see it. */
 export interface EventRecord {
   id: string;
@@ -127,6 +143,18 @@ export interface DeliveryFilter {
   targetId?: string;
 }
 
+/**
+ * One event for appendEvents, with its deliveries and, optionally, the archives it goes into (one
+ * archived-event row each, in the same transaction; `eventTime` defaults to `ingestedAt`).
+ */
+export interface AppendItem {
+  event: EventRecord;
+  deliveries: readonly NewDelivery[];
+  archives?: readonly string[];
+  /** The envelope's `time` (epoch ms): what replay windows and retention compare. */
+  eventTime?: number;
+}
+
 /** A new delivery, written by appendEvents. */
 export interface NewDelivery {
   id: string;
@@ -147,6 +175,104 @@ export interface AttemptRecord {
   error?: string;
   /** First bytes of the target's response body. */
   responseExcerpt?: string;
+}
+
+// --- archives, replays, sinks -----------------------------------------------------------------------
+
+export type ArchiveState = 'ENABLED' | 'DISABLED';
+
+export interface ArchiveRecord {
+  name: string;
+  arn: string;
+  busName: string;
+  /** The bus ARN as CreateArchive gave it. */
+  eventSourceArn: string;
+  description?: string;
+  eventPattern?: string;
+  /** 0 keeps events forever. */
+  retentionDays: number;
+  state: ArchiveState;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ArchiveFilter {
+  namePrefix?: string;
+  busName?: string;
+  state?: ArchiveState;
+}
+
+export interface ArchiveStats {
+  eventCount: number;
+  sizeBytes: number;
+}
+
+/** Event times (epoch ms), both ends included. */
+export interface EventTimeWindow {
+  from: number;
+  to: number;
+}
+
+/** Where a replay stands in its archive: the last archived event replayed. */
+export interface ArchiveCursor {
+  eventTime: number;
+  seq: number;
+}
+
+export interface ArchivedEvent {
+  /** Order of archiving, across the store. */
+  seq: number;
+  eventTime: number;
+  event: EventRecord;
+}
+
+export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+export interface NewReplay {
+  name: string;
+  arn: string;
+  description?: string;
+  archiveName: string;
+  /** The archive ARN as StartReplay gave it. */
+  eventSourceArn: string;
+  destinationArn: string;
+  /** Rule ARNs the replayed events may reach; all rules of the bus when absent. */
+  filterArns?: string[];
+  eventStartTime: number;
+  eventEndTime: number;
+  replayStartTime: number;
+  /** Archived events in the window when the replay started (for progress). */
+  eventsTotal?: number;
+}
+
+export interface ReplayProgress {
+  cursor: ArchiveCursor;
+  eventLastReplayedTime: number;
+  eventsReplayed: number;
+}
+
+export interface ReplayRecord extends NewReplay {
+  state: ReplayState;
+  stateReason?: string;
+  replayEndTime?: number;
+  eventLastReplayedTime?: number;
+  cursor?: ArchiveCursor;
+  eventsReplayed: number;
+}
+
+export interface ReplayFilter {
+  namePrefix?: string;
+  state?: ReplayState;
+  eventSourceArn?: string;
+}
+
+/** A storage sink: its settings are the sink target's (kept as given, read by nothing else). */
+export interface SinkRecord {
+  name: string;
+  arn: string;
+  settings: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** A page of results and the opaque token for the next one. */
@@ -409,15 +535,22 @@ export interface Store {
   listAccessKeys(): Promise<AccessKeyRecord[]>;
   deleteAccessKey(accessKeyId: string): Promise<'deleted' | 'not-found'>;
 
+  // --- inbound endpoints ----------------------------------------------------------------------------
+  /** Creates an inbound endpoint; `exists` when its kind and id are taken (nothing is changed). */
+  createInboundEndpoint(endpoint: InboundEndpointRecord): Promise<'created' | 'exists'>;
+  getInboundEndpoint(kind: InboundEndpointKind, id: string): Promise<InboundEndpointRecord | undefined>;
+  /** Endpoints of one kind in id order. */
+  listInboundEndpoints(kind: InboundEndpointKind, page: PageRequest): Promise<Page<InboundEndpointRecord>>;
+  /** Replaces definition, secrets and updatedAt (createdAt is kept). */
+  updateInboundEndpoint(endpoint: InboundEndpointRecord): Promise<'updated' | 'not-found'>;
+  deleteInboundEndpoint(kind: InboundEndpointKind, id: string): Promise<'deleted' | 'not-found'>;
+
   // --- events and deliveries --------------------------------------------------------------------------
   /**
    * Stores events and their deliveries atomically: when this resolves, all of them are durable; when it
    * rejects, none is. Deliveries are created `pending`, due at `now`.
    */
-  appendEvents(
-    batch: ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>,
-    now: number,
-  ): Promise<void>;
+  appendEvents(batch: ReadonlyArray<AppendItem>, now: number): Promise<void>;
   getEvent(id: string): Promise<EventRecord | undefined>;
   /**
    * Leases up to `limit` deliveries due at `now` (pending, or in flight with an expired lease) to
@@ -465,6 +598,58 @@ export interface Store {
     entry: { event: EventRecord; deliveries: readonly NewDelivery[] },
     now: number,
   ): Promise<'fired' | 'already-fired'>;
+
+  // --- archives, replays and sinks (contract: contract/archives-contract.ts) ------------------------------
+  /** Creates an archive; `exists` when the name is taken. */
+  createArchive(archive: ArchiveRecord): Promise<'created' | 'exists'>;
+  getArchive(name: string): Promise<ArchiveRecord | undefined>;
+  listArchives(filter: ArchiveFilter, page: PageRequest): Promise<Page<ArchiveRecord>>;
+  /** Every archive of every bus (to build the routing table at start-up). */
+  listAllArchives(): Promise<ArchiveRecord[]>;
+  /** Replaces description, pattern, retention, state and updatedAt. */
+  updateArchive(archive: ArchiveRecord): Promise<'updated' | 'not-found'>;
+  /** Deletes an archive with its archived events. */
+  deleteArchive(name: string): Promise<'deleted' | 'not-found'>;
+  /** EventCount and SizeBytes (bytes of the archived envelopes, UTF-8). */
+  getArchiveStats(name: string): Promise<ArchiveStats>;
+  /** Archived events of a window (event time, both ends included). */
+  countArchivedEvents(name: string, window: EventTimeWindow): Promise<number>;
+  /**
+   * Up to `limit` archived events of a window in event-time order, then acceptance order, strictly after
+   * `after` (from the start when absent).
+   */
+  listArchivedEvents(
+    name: string,
+    window: EventTimeWindow,
+    after: ArchiveCursor | undefined,
+    limit: number,
+  ): Promise<ArchivedEvent[]>;
+  /** Retention: deletes an archive's events whose event time is before `before`; returns how many. */
+  pruneArchive(name: string, before: number): Promise<number>;
+
+  /** Creates a replay (STARTING, nothing replayed); `exists` when the name is taken. */
+  createReplay(replay: NewReplay): Promise<'created' | 'exists'>;
+  getReplay(name: string): Promise<ReplayRecord | undefined>;
+  listReplays(filter: ReplayFilter, page: PageRequest): Promise<Page<ReplayRecord>>;
+  /** STARTING, RUNNING and CANCELLING replays, oldest first. */
+  listActiveReplays(): Promise<ReplayRecord[]>;
+  countActiveReplays(): Promise<number>;
+  /**
+   * Records progress and makes the replay RUNNING, only while it is STARTING or RUNNING; `not-running`
+   * otherwise (cancelled meanwhile, or unknown).
+   */
+  recordReplayProgress(name: string, progress: ReplayProgress): Promise<'recorded' | 'not-running'>;
+  /** Moves a replay to `state` if it is in one of `from`; `conflict` when it is in another state. */
+  setReplayState(
+    name: string,
+    change: { state: ReplayState; stateReason?: string; replayEndTime?: number },
+    from: readonly ReplayState[],
+  ): Promise<'updated' | 'conflict' | 'not-found'>;
+
+  createSink(sink: SinkRecord): Promise<'created' | 'exists'>;
+  getSink(name: string): Promise<SinkRecord | undefined>;
+  listSinks(page: PageRequest): Promise<Page<SinkRecord>>;
+  deleteSink(name: string): Promise<'deleted' | 'not-found'>;
 
   // --- queues and messages ----------------------------------------------------------------------------
   /** Creates a queue; `exists` when the name is taken (nothing is changed, tags included). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AccessKeyDecryptError,
+  SealedSecretError,
   createKeyring,
   MASTER_KEY_FILE,
   MasterKeyError,
@@ -179,5 +180,19 @@ describe('keyring', () => {
         await createKeyring(store, { dataDir: undefined, masterKey }).lookupSecret(created.accessKeyId),
       ).toBe(created.secretAccessKey);
     });
+  });
+});
+
+describe('keyring sealSecret/openSecret', () => {
+  it('round-trips a secret under its context and refuses it under another context or master key', async () => {
+    const dir = tempDir();
+    const keyring = createKeyring(memoryStore(), { dataDir: dir });
+    const sealed = await keyring.sealSecret('webhook:orders', 'hunter2');
+    expect(sealed).toMatch(/^v1:/);
+    expect(sealed).not.toContain('hunter2');
+    expect(await keyring.openSecret('webhook:orders', sealed)).toBe('hunter2');
+    await expect(keyring.openSecret('webhook:other', sealed)).rejects.toBeInstanceOf(SealedSecretError);
+    const stranger = createKeyring(memoryStore(), { dataDir: undefined, masterKey: randomBytes(32) });
+    await expect(stranger.openSecret('webhook:orders', sealed)).rejects.toBeInstanceOf(SealedSecretError);
   });
 });

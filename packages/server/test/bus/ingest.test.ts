@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBusService } from '../../src/bus/bus-service.js';
-import { buildEnvelope, entrySize, envelopeTime } from '../../src/bus/ingest.js';
+import { buildEnvelope, entrySize, envelopeTime, replayedEnvelope } from '../../src/bus/ingest.js';
 import type { BusService } from '../../src/bus/types.js';
 import { ValidationError } from '../../src/errors.js';
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -192,5 +192,26 @@ describe('putEvents', () => {
     expect(JSON.parse(stored!.envelope).time).toBe('2025-05-06T07:08:09Z');
     expect(envelopeTime(0)).toBe('1970-01-01T00:00:00Z');
     expect(buildEnvelope(ctx, 'i', { source: 's', detailType: 'd' }, '{}', 0)).toContain('"resources":[]');
+  });
+});
+
+describe('replayedEnvelope', () => {
+  it('puts replay-name between region and resources, with a new id, keeping the rest as archived', () => {
+    const archived =
+      '{"version":"0","id":"old","detail-type":"T","source":"s","account":"000000000000","time":"2024-01-01T00:00:00Z","region":"us-east-1","resources":["r"],"detail":{"price":300.0,"resources":1}}';
+    expect(replayedEnvelope(archived, 'new', 'fix-1')).toBe(
+      '{"version":"0","id":"new","detail-type":"T","source":"s","account":"000000000000","time":"2024-01-01T00:00:00Z","region":"us-east-1","replay-name":"fix-1","resources":["r"],"detail":{"price":300.0,"resources":1}}',
+    );
+  });
+
+  it('rebuilds envelopes of another key order from their parsed form', () => {
+    const out = replayedEnvelope('{"id":"old","source":"s","resources":[],"detail":{}}', 'new', 'r');
+    expect(JSON.parse(out)).toEqual({
+      id: 'new',
+      source: 's',
+      'replay-name': 'r',
+      resources: [],
+      detail: {},
+    });
   });
 });

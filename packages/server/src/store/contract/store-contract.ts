@@ -25,6 +25,8 @@ import type {
   TargetRecord,
 } from '../store.js';
 import { describeConnectionsContract } from './connections-contract.js';
+import { runInboundStoreContract } from './inbound-contract.js';
+import { runArchivesContract } from './archives-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -644,6 +646,8 @@ export function runStoreContract(
         expect(await store.listAccessKeys()).toStrictEqual([]);
       });
     });
+
+    runInboundStoreContract(() => store);
 
     describe('events', () => {
       it('stores events with pending deliveries due at now', async () => {
@@ -1822,5 +1826,6 @@ export function runStoreContract(
         expect((await collectPages((page) => store.listDeliveries({}, page), 1000)).flat()).toHaveLength(101);
       });
     });
+    runArchivesContract(() => store);
   });
 }

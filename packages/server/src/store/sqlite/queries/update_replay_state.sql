@@ -1,0 +1,5 @@
+-- Moves a replay to :state when it is in one of the states of :from_states (a JSON array).
+-- Parameters: name, state, state_reason, replay_end_time, from_states
+UPDATE replays
+SET state = :state, state_reason = :state_reason, replay_end_time = coalesce(:replay_end_time, replay_end_time)
+WHERE name = :name AND state IN (SELECT value FROM json_each(:from_states))
