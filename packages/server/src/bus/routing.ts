@@ -46,7 +46,7 @@ export class RoutingTable {
   }
 
   /**
-   * Replaces one bus's rules and targets with what the store holds now, or drops the bus when the store
+   * Replaces one bus's rules, targets and archives with what the store holds now, or drops the bus when the store
    * has none by that name. The new routing is built aside and swapped in whole, so ingest never matches
    * against a half-loaded bus.
    */
@@ -67,6 +67,14 @@ export class RoutingTable {
         fresh.setRule(rule);
         fresh.setTargets(busName, rule.name, await store.getTargets(busName, rule.name));
       }
+      token = page.nextToken;
+    }
+    for (let token: string | undefined, first = true; first || token !== undefined; first = false) {
+      const page = await store.listArchives(
+        { busName },
+        token === undefined ? { limit: 100 } : { nextToken: token, limit: 100 },
+      );
+      for (const archive of page.items) fresh.setArchive(archive);
       token = page.nextToken;
     }
     this.buses.set(busName, fresh.buses.get(busName)!);

@@ -752,11 +752,16 @@ export interface Store {
 
   // --- retention ----------------------------------------------------------------------------------
   /**
-   * Deletes up to `limit` events ingested before `before` whose deliveries are all final (delivered,
-   * failed, dead-lettered: none pending or in flight), with their deliveries and attempts, oldest first;
-   * answers how many events went. Call again while it answers `limit`.
+   * Retention, one window at a time: of the `limit` events accepted after `afterSeq` (0: the oldest),
+   * deletes those ingested before `before` whose deliveries are all final (delivered, failed,
+   * dead-lettered) and that no archive holds, with their deliveries and attempts. Answers how many went,
+   * the window's last seq (the next call's `afterSeq`; absent when the window was empty) and `done` when
+   * the window was empty or reached events ingested at or after `before`.
    */
-  pruneEvents(before: number, limit: number): Promise<number>;
+  pruneEvents(
+    before: number,
+    window: { afterSeq: number; limit: number },
+  ): Promise<{ deleted: number; lastSeq?: number; done: boolean }>;
 
   // --- optional: sharing one storage between nodes (PostgreSQL; SQLite serves one process) -----------
   /**

@@ -41,7 +41,7 @@ const ACCOUNT = 'arn:aws:events:us-east-1:000000000000';
 const T0 = 1_700_000_000_000;
 const LEASE_MS = 30_000;
 
-type BatchItem = { event: EventRecord; deliveries: NewDelivery[] };
+type BatchItem = { event: EventRecord; deliveries: NewDelivery[]; archives?: string[] };
 
 export function busRecord(name: string, fields: Partial<EventBusRecord> = {}): EventBusRecord {
   return { name, arn: `${ACCOUNT}:event-bus/${name}`, createdAt: T0, updatedAt: T0, ...fields };
@@ -1166,7 +1166,11 @@ export function runStoreContract(
         ).toBe('recorded');
         expect(await store.deferDelivery('worker-a', 'old-pending/t1', T0 + 1, T0)).toBe('deferred');
 
-        expect(await store.pruneEvents(T0 + 5_000, 100)).toBe(3);
+        const window = (afterSeq: number, limit = 100) => ({ afterSeq, limit });
+        const first = await store.pruneEvents(T0 + 5_000, window(0));
+        // new-done is within retention: the window reached recent events, so the pass is done.
+        expect(first).toMatchObject({ deleted: 3, done: true });
+        expect(first.lastSeq).toBeGreaterThan(0);
         for (const id of ['old-done', 'old-failed', 'old-none']) {
           expect(await store.getEvent(id)).toBeUndefined();
         }
@@ -1176,13 +1180,44 @@ export function runStoreContract(
           expect(await store.getEvent(id)).toMatchObject({ id });
         }
         expect(await store.getDelivery('old-leased/t1')).toMatchObject({ status: 'in-flight' });
-        expect(await store.pruneEvents(T0 + 5_000, 100)).toBe(0);
-        // The window is the oldest `limit` events: one at a time still reaches every prunable one.
-        expect(await store.pruneEvents(T0 + 20_000, 1)).toBe(0); // old-pending heads the window
+        expect((await store.pruneEvents(T0 + 5_000, window(0))).deleted).toBe(0);
+        // Window by window: an event kept back is stepped over, not read again and again.
+        const held = await store.pruneEvents(T0 + 20_000, window(0, 1));
+        expect(held).toMatchObject({ deleted: 0, done: false });
         const done = attempt('old-leased/t1', 1);
         expect(await store.recordAttempt('worker-a', done, { status: 'delivered' }, T0)).toBe('recorded');
-        expect(await store.pruneEvents(T0 + 20_000, 10)).toBe(2);
+        const rest = await store.pruneEvents(T0 + 20_000, window(held.lastSeq!, 10));
+        expect(rest).toMatchObject({ deleted: 2, done: false });
+        expect(await store.pruneEvents(T0 + 20_000, window(rest.lastSeq!, 10))).toStrictEqual({
+          deleted: 0,
+          done: true,
+        });
         expect(await store.getEvent('old-pending')).toMatchObject({ id: 'old-pending' });
+        expect(await store.getEvent('new-done')).toBeUndefined();
+      });
+
+      it('pruneEvents keeps events an archive holds until the archive lets them go', async () => {
+        const archive = {
+          name: 'keep',
+          arn: `${ACCOUNT}:archive/keep`,
+          busName: 'default',
+          eventSourceArn: `${ACCOUNT}:event-bus/default`,
+          retentionDays: 0,
+          state: 'ENABLED' as const,
+          createdAt: T0,
+          updatedAt: T0,
+        };
+        expect(await store.createArchive(archive)).toBe('created');
+        await append([
+          { ...eventItem('archived', 'default', []), archives: ['keep'] },
+          eventItem('plain', 'default', []),
+        ]);
+        expect(await store.pruneEvents(T0 + 1, { afterSeq: 0, limit: 100 })).toMatchObject({ deleted: 1 });
+        expect(await store.getEvent('archived')).toMatchObject({ id: 'archived' });
+        expect(await store.getEvent('plain')).toBeUndefined();
+        expect(await store.pruneArchive('keep', T0 + 1)).toBe(1);
+        expect(await store.pruneEvents(T0 + 1, { afterSeq: 0, limit: 100 })).toMatchObject({ deleted: 1 });
+        expect(await store.getEvent('archived')).toBeUndefined();
       });
 
       it('lists attempts by attempt number, with optional fields only when present', async () => {

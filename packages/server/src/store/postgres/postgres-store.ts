@@ -7,6 +7,16 @@ import { checkPageLimit, decodeNumberPageToken, decodeStringPageToken } from '..
 import type { Migration } from '../sqlite/migrate.js';
 import {
   accessKeyFromRow,
+  archiveFromRow,
+  archiveParams,
+  inboundEndpointFromRow,
+  inboundEndpointParams,
+  replayFromRow,
+  sinkFromRow,
+  type ArchiveRow,
+  type InboundEndpointRow,
+  type ReplayRow,
+  type SinkRow,
   apiDestinationFromRow,
   apiDestinationParams,
   attemptFromRow,
@@ -41,8 +51,7 @@ import {
 } from '../sqlite/sqlite-store.js';
 import type {
   ApiDestinationRecord,
-  EventRecord,
-  NewDelivery,
+  AppendItem,
   NewQueueMessage,
   QueueMessageRecord,
   ReceiptOutcome,
@@ -130,6 +139,7 @@ const QUERY_NAMES = [
   'get_next_delivery_due',
   'upsert_schedule_tick',
   'prune_events',
+  'get_prune_window',
   'record_attempt',
   'release_deliveries',
   'list_attempts',
@@ -175,6 +185,33 @@ const QUERY_NAMES = [
   'list_config_versions',
   'insert_rate_slot',
   'reserve_rate_slot',
+  'insert_inbound_endpoint',
+  'get_inbound_endpoint',
+  'list_inbound_endpoints',
+  'update_inbound_endpoint',
+  'delete_inbound_endpoint',
+  'insert_archive',
+  'get_archive',
+  'list_archives',
+  'list_all_archives',
+  'update_archive',
+  'delete_archive',
+  'insert_archive_events',
+  'get_archive_stats',
+  'count_archived_events',
+  'list_archived_events',
+  'prune_archive_events',
+  'insert_replay',
+  'get_replay',
+  'list_replays',
+  'list_active_replays',
+  'update_replay_progress',
+  'update_replay_state',
+  'count_active_replays',
+  'insert_sink',
+  'get_sink',
+  'list_sinks',
+  'delete_sink',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -355,11 +392,7 @@ function openStore(
   };
 
   /** Appends events and their deliveries in one statement, notifying the `deliveries` channel. */
-  const appendBatch = async (
-    txRun: Run,
-    batch: ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>,
-    now: number,
-  ): Promise<void> => {
+  const appendBatch = async (txRun: Run, batch: ReadonlyArray<AppendItem>, now: number): Promise<void> => {
     const events = batch.map((item) => item.event);
     const deliveries = batch.flatMap((item) =>
       item.deliveries.map((delivery) => ({ ...delivery, event: item.event })),
@@ -378,6 +411,17 @@ function openStore(
       now,
       channel: notificationChannel('deliveries', schema),
     });
+    const archived = batch.flatMap((item) =>
+      (item.archives ?? []).map((archiveName) => ({ archiveName, item })),
+    );
+    if (archived.length > 0) {
+      await txRun('insert_archive_events', {
+        archive_names: archived.map((a) => a.archiveName),
+        event_ids: archived.map((a) => a.item.event.id),
+        event_times: archived.map((a) => a.item.eventTime ?? a.item.event.ingestedAt),
+        sizes: archived.map((a) => Buffer.byteLength(a.item.event.envelope, 'utf8')),
+      });
+    }
   };
   /**
    * Moves a bus's configuration version on, in the transaction of the write (see 0006_cluster.sql).
@@ -764,7 +808,13 @@ function openStore(
     // connections, and PostgreSQL's own group commit (commit_delay, WAL flush batching) shares syncs.
     appendEvents: (batch, now) =>
       call(async () => {
-        if (batch.length > 0) await appendBatch(run, batch, now);
+        if (batch.length === 0) return;
+        // One statement when nothing is archived; with archive rows, a transaction around both.
+        if (batch.some((item) => (item.archives?.length ?? 0) > 0)) {
+          await transaction((txRun) => appendBatch(txRun, batch, now));
+        } else {
+          await appendBatch(run, batch, now);
+        }
       }),
     getEvent: (id) =>
       call(async () => {
@@ -860,8 +910,18 @@ function openStore(
           return 'fired' as const;
         }),
       ),
-    pruneEvents: (before, limit) =>
-      call(async () => (await run('prune_events', { before, limit })).rowCount ?? 0),
+    pruneEvents: (before, window) =>
+      call(async () => {
+        const params = { before, after: window.afterSeq, limit: window.limit };
+        const found = (await run<{ last_seq: number | null; recent: number }>('get_prune_window', params))
+          .rows[0]!;
+        const deleted = found.last_seq === null ? 0 : ((await run('prune_events', params)).rowCount ?? 0);
+        return {
+          deleted,
+          ...(found.last_seq !== null && { lastSeq: found.last_seq }),
+          done: found.last_seq === null || found.recent > 0,
+        };
+      }),
     listAttempts: (deliveryId) =>
       call(async () =>
         (await run<AttemptRow>('list_attempts', { delivery_id: deliveryId })).rows.map(attemptFromRow),
@@ -1084,6 +1144,226 @@ function openStore(
       call(async () =>
         (await run('delete_api_destination', { name })).rowCount === 0 ? 'not-found' : 'deleted',
       ),
+
+    // --- inbound endpoints ---------------------------------------------------------------------------
+    createInboundEndpoint: (endpoint) =>
+      call(async () =>
+        (await run('insert_inbound_endpoint', inboundEndpointParams(endpoint))).rowCount === 0
+          ? 'exists'
+          : 'created',
+      ),
+    getInboundEndpoint: (kind, id) =>
+      call(async () => {
+        const row = (await run<InboundEndpointRow>('get_inbound_endpoint', { kind, id })).rows[0];
+        return row === undefined ? undefined : inboundEndpointFromRow(row);
+      }),
+    listInboundEndpoints: (kind, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<InboundEndpointRow>('list_inbound_endpoints', {
+          kind,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, inboundEndpointFromRow, (row) => row.id);
+      }),
+    updateInboundEndpoint: (endpoint) =>
+      call(async () =>
+        (await run('update_inbound_endpoint', inboundEndpointParams(endpoint))).rowCount === 0
+          ? 'not-found'
+          : 'updated',
+      ),
+    deleteInboundEndpoint: (kind, id) =>
+      call(async () =>
+        (await run('delete_inbound_endpoint', { kind, id })).rowCount === 0 ? 'not-found' : 'deleted',
+      ),
+
+    // --- archives, replays, sinks --------------------------------------------------------------------
+    // Archives take part in routing (each node matches events against its buses' archives), so their
+    // writes move the bus's configuration version on, as rule writes do.
+    createArchive: (archive) =>
+      call(() =>
+        transaction(async (txRun) => {
+          await bumpConfig(txRun, archive.busName);
+          return (await txRun('insert_archive', archiveParams(archive))).rowCount === 0
+            ? ('exists' as const)
+            : ('created' as const);
+        }),
+      ),
+    getArchive: (name) =>
+      call(async () => {
+        const row = (await run<ArchiveRow>('get_archive', { name })).rows[0];
+        return row === undefined ? undefined : archiveFromRow(row);
+      }),
+    listArchives: (filter, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<ArchiveRow>('list_archives', {
+          prefix: filter.namePrefix ?? '',
+          bus_name: filter.busName ?? null,
+          state: filter.state ?? null,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, archiveFromRow, (row) => row.name);
+      }),
+    listAllArchives: () =>
+      call(async () => (await run<ArchiveRow>('list_all_archives')).rows.map(archiveFromRow)),
+    updateArchive: (archive) =>
+      call(() =>
+        transaction(async (txRun) => {
+          await bumpConfig(txRun, archive.busName);
+          return (await txRun('update_archive', archiveParams(archive))).rowCount === 0
+            ? ('not-found' as const)
+            : ('updated' as const);
+        }),
+      ),
+    deleteArchive: (name) =>
+      call(() =>
+        transaction(async (txRun) => {
+          const row = (await txRun<ArchiveRow>('get_archive', { name })).rows[0];
+          if (row === undefined) return 'not-found' as const;
+          await bumpConfig(txRun, row.bus_name);
+          return (await txRun('delete_archive', { name })).rowCount === 0
+            ? ('not-found' as const)
+            : ('deleted' as const);
+        }),
+      ),
+    getArchiveStats: (name) =>
+      call(async () => {
+        const row = (
+          await run<{ event_count: number; size_bytes: number }>('get_archive_stats', { archive_name: name })
+        ).rows[0]!;
+        return { eventCount: row.event_count, sizeBytes: row.size_bytes };
+      }),
+    countArchivedEvents: (name, window) =>
+      call(
+        async () =>
+          (
+            await run<{ event_count: number }>('count_archived_events', {
+              archive_name: name,
+              from_time: window.from,
+              to_time: window.to,
+            })
+          ).rows[0]!.event_count,
+      ),
+    listArchivedEvents: (name, window, after, limit) =>
+      call(async () => {
+        checkPageLimit(limit);
+        const { rows } = await run<EventRow & { seq: number; event_time: number }>('list_archived_events', {
+          archive_name: name,
+          from_time: window.from,
+          to_time: window.to,
+          after_time: after?.eventTime ?? Number.MIN_SAFE_INTEGER,
+          after_seq: after?.seq ?? 0,
+          limit,
+        });
+        return rows.map((row) => ({
+          seq: row.seq,
+          eventTime: row.event_time,
+          event: { id: row.id, busName: row.bus_name, envelope: row.envelope, ingestedAt: row.ingested_at },
+        }));
+      }),
+    pruneArchive: (name, before) =>
+      call(async () => (await run('prune_archive_events', { archive_name: name, before })).rowCount ?? 0),
+    createReplay: (replay) =>
+      call(async () =>
+        (
+          await run('insert_replay', {
+            name: replay.name,
+            arn: replay.arn,
+            description: replay.description ?? null,
+            archive_name: replay.archiveName,
+            event_source_arn: replay.eventSourceArn,
+            destination_arn: replay.destinationArn,
+            filter_arns: toJson(replay.filterArns),
+            event_start_time: replay.eventStartTime,
+            event_end_time: replay.eventEndTime,
+            state: 'STARTING',
+            replay_start_time: replay.replayStartTime,
+            events_total: replay.eventsTotal ?? null,
+          })
+        ).rowCount === 0
+          ? 'exists'
+          : 'created',
+      ),
+    getReplay: (name) =>
+      call(async () => {
+        const row = (await run<ReplayRow>('get_replay', { name })).rows[0];
+        return row === undefined ? undefined : replayFromRow(row);
+      }),
+    listReplays: (filter, page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<ReplayRow>('list_replays', {
+          prefix: filter.namePrefix ?? '',
+          state: filter.state ?? null,
+          event_source_arn: filter.eventSourceArn ?? null,
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, replayFromRow, (row) => row.name);
+      }),
+    listActiveReplays: () =>
+      call(async () => (await run<ReplayRow>('list_active_replays')).rows.map(replayFromRow)),
+    countActiveReplays: () =>
+      call(async () => (await run<{ active: number }>('count_active_replays')).rows[0]!.active),
+    recordReplayProgress: (name, progress) =>
+      call(async () =>
+        (
+          await run('update_replay_progress', {
+            name,
+            cursor_time: progress.cursor.eventTime,
+            cursor_seq: progress.cursor.seq,
+            event_last_replayed_time: progress.eventLastReplayedTime,
+            events_replayed: progress.eventsReplayed,
+          })
+        ).rowCount === 0
+          ? 'not-running'
+          : 'recorded',
+      ),
+    setReplayState: (name, change, from) =>
+      call(async () => {
+        const result = await run('update_replay_state', {
+          name,
+          state: change.state,
+          state_reason: change.stateReason ?? null,
+          replay_end_time: change.replayEndTime ?? null,
+          from_states: [...from],
+        });
+        if (result.rowCount === 1) return 'updated';
+        return (await run('get_replay', { name })).rowCount === 0 ? 'not-found' : 'conflict';
+      }),
+    createSink: (sink) =>
+      call(async () =>
+        (
+          await run('insert_sink', {
+            name: sink.name,
+            arn: sink.arn,
+            settings: JSON.stringify(sink.settings),
+            created_at: sink.createdAt,
+            updated_at: sink.updatedAt,
+          })
+        ).rowCount === 0
+          ? 'exists'
+          : 'created',
+      ),
+    getSink: (name) =>
+      call(async () => {
+        const row = (await run<SinkRow>('get_sink', { name })).rows[0];
+        return row === undefined ? undefined : sinkFromRow(row);
+      }),
+    listSinks: (page) =>
+      call(async () => {
+        checkPageLimit(page.limit);
+        const { rows } = await run<SinkRow>('list_sinks', {
+          after: decodeStringPageToken(page.nextToken) ?? '',
+          limit: page.limit + 1,
+        });
+        return toPage(rows, page.limit, sinkFromRow, (row) => row.name);
+      }),
+    deleteSink: (name) =>
+      call(async () => ((await run('delete_sink', { name })).rowCount === 0 ? 'not-found' : 'deleted')),
 
     // --- sharing between nodes -----------------------------------------------------------------------
     getConfigVersions: () =>

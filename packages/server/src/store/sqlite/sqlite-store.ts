@@ -127,6 +127,7 @@ const QUERY_NAMES = [
   'get_next_delivery_due',
   'upsert_schedule_tick',
   'prune_events',
+  'get_prune_window',
   'list_attempts',
   'insert_queue',
   'get_queue',
@@ -936,9 +937,16 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       assertOpen();
       return fireScheduleTx.immediate(ruleArn, tickAt, entry, now);
     },
-    async pruneEvents(before, limit) {
+    async pruneEvents(before, window) {
       assertOpen();
-      return sql.prune_events.run({ before, limit }).changes;
+      const params = { before, after: window.afterSeq, limit: window.limit };
+      const found = sql.get_prune_window.get(params) as { last_seq: number | null; recent: number };
+      const deleted = found.last_seq === null ? 0 : sql.prune_events.run(params).changes;
+      return {
+        deleted,
+        ...(found.last_seq !== null && { lastSeq: found.last_seq }),
+        done: found.last_seq === null || found.recent > 0,
+      };
     },
     async listAttempts(deliveryId) {
       assertOpen();
@@ -1394,7 +1402,7 @@ export interface DeduplicationRow {
 }
 
 /** Rows come one more than the page size: the extra one only says that a next page exists. */
-interface ArchiveRow {
+export interface ArchiveRow {
   name: string;
   arn: string;
   bus_name: string;
@@ -1407,7 +1415,7 @@ interface ArchiveRow {
   updated_at: number;
 }
 
-function archiveParams(archive: ArchiveRecord): Record<string, string | number | null> {
+export function archiveParams(archive: ArchiveRecord): Record<string, string | number | null> {
   return {
     name: archive.name,
     arn: archive.arn,
@@ -1422,7 +1430,7 @@ function archiveParams(archive: ArchiveRecord): Record<string, string | number |
   };
 }
 
-function archiveFromRow(row: ArchiveRow): ArchiveRecord {
+export function archiveFromRow(row: ArchiveRow): ArchiveRecord {
   return {
     name: row.name,
     arn: row.arn,
@@ -1437,7 +1445,7 @@ function archiveFromRow(row: ArchiveRow): ArchiveRecord {
   };
 }
 
-interface ReplayRow {
+export interface ReplayRow {
   name: string;
   arn: string;
   description: string | null;
@@ -1458,7 +1466,7 @@ interface ReplayRow {
   events_total: number | null;
 }
 
-function replayFromRow(row: ReplayRow): ReplayRecord {
+export function replayFromRow(row: ReplayRow): ReplayRecord {
   return {
     name: row.name,
     arn: row.arn,
@@ -1481,7 +1489,7 @@ function replayFromRow(row: ReplayRow): ReplayRecord {
   };
 }
 
-interface SinkRow {
+export interface SinkRow {
   name: string;
   arn: string;
   settings: string;
@@ -1489,7 +1497,7 @@ interface SinkRow {
   updated_at: number;
 }
 
-function sinkFromRow(row: SinkRow): SinkRecord {
+export function sinkFromRow(row: SinkRow): SinkRecord {
   return {
     name: row.name,
     arn: row.arn,
@@ -1634,7 +1642,7 @@ export function accessKeyFromRow(row: AccessKeyRow): AccessKeyRecord {
   };
 }
 
-interface InboundEndpointRow {
+export interface InboundEndpointRow {
   kind: InboundEndpointKind;
   id: string;
   definition: string;
@@ -1643,7 +1651,7 @@ interface InboundEndpointRow {
   updated_at: number;
 }
 
-function inboundEndpointParams(endpoint: InboundEndpointRecord) {
+export function inboundEndpointParams(endpoint: InboundEndpointRecord) {
   return {
     kind: endpoint.kind,
     id: endpoint.id,
@@ -1654,7 +1662,7 @@ function inboundEndpointParams(endpoint: InboundEndpointRecord) {
   };
 }
 
-function inboundEndpointFromRow(row: InboundEndpointRow): InboundEndpointRecord {
+export function inboundEndpointFromRow(row: InboundEndpointRow): InboundEndpointRecord {
   return {
     kind: row.kind,
     id: row.id,

@@ -1,0 +1,4 @@
+-- Deletes a sink.
+-- Parameters: name
+DELETE FROM sinks
+WHERE name = :name
