@@ -10,6 +10,7 @@ import { createConnectionsOperations } from './api/operations/connections.js';
 import { createDeliveriesOperations } from './api/operations/deliveries.js';
 import { createEventsOperations } from './api/operations/events.js';
 import { createSqsOperations } from './api/operations/sqs.js';
+import { createTaskTokenOperations } from './api/operations/task-tokens.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
@@ -35,6 +36,7 @@ import { registerDeliveriesRoute } from './observe/deliveries-route.js';
 import { createTail, registerTailRoute, type TailOptions } from './observe/tail.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { EventRecord, NewDelivery, Store } from './store/store.js';
+import { createTaskTokenService, type TaskTokenService } from './tasks/task-tokens.js';
 
 /** A batch of events made durable by ingest, with the deliveries written for them. */
 export type StoredBatch = ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>;
@@ -59,6 +61,8 @@ export interface BuswayApp {
    */
   readonly delivery: DeliveryEngine;
   readonly scheduler: Scheduler;
+  /** Task tokens: Busway.CreateTask/WaitForTask and Step Functions' SendTask* callbacks. */
+  readonly tasks: TaskTokenService;
   startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
@@ -258,6 +262,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     let closing: Promise<void> | undefined;
     const sqsOperations = createSqsOperations(queues, config);
     const deliveriesOperations = createDeliveriesOperations(createDeliveryInspector(store));
+    const tasks = createTaskTokenService(store);
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
       operations: new Map([
@@ -265,6 +270,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         ...createConnectionsOperations(connections, config),
         ...sqsOperations,
         ...deliveriesOperations,
+        ...createTaskTokenOperations(tasks),
       ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
@@ -309,6 +315,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       },
       delivery,
       scheduler,
+      tasks,
       startDelivery() {
         if (deliveryStarted) return;
         deliveryStarted = true;
@@ -323,6 +330,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
           await delivery.stop();
           queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
           tail.close(); // ends live tails, which would otherwise hold the port open
+          tasks.close(); // ends WaitForTask long polls, as queues.close() does ReceiveMessage's
           await http.close();
           await connections.close(); // background OAuth authorizations write to the store: finish them first
           await outbound.close();

@@ -25,6 +25,7 @@ import type {
   TargetRecord,
 } from '../store.js';
 import { describeConnectionsContract } from './connections-contract.js';
+import { describeTaskTokensContract } from './task-tokens-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -181,6 +182,7 @@ export function runStoreContract(
     const idsOf = (deliveries: readonly DeliveryRecord[]) => deliveries.map((d) => d.id);
 
     describeConnectionsContract(() => store);
+    describeTaskTokensContract(() => store);
 
     describe('buses', () => {
       it('stores a bus with every optional field and reads it back unchanged', async () => {
