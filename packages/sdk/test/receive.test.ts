@@ -264,7 +264,9 @@ describe('registerApp', () => {
       expect(targets.Targets).toHaveLength(1);
     }
     const listed = await s.client.send(new ListRulesCommand({ NamePrefix: 'orders-app.' }));
-    expect(listed.Rules?.map((rule) => rule.Name).sort()).toEqual(first.rules.map((rule) => rule.name).sort());
+    expect(listed.Rules?.map((rule) => rule.Name).sort()).toEqual(
+      first.rules.map((rule) => rule.name).sort(),
+    );
 
     const third = await busway.registerApp({ ...app, detailTypes: ['Order Placed'] });
     expect(third.removedRules).toEqual([first.rules[1]?.name]);
