@@ -53,8 +53,12 @@ export interface CommandConsumerOptions {
 }
 
 export interface CommandUsage {
+  /** Commands that passed the checks and were handed to a callback. */
   accepted: number;
+  /** Commands refused (400/401) for a known, enabled tenant. */
   rejected: number;
+  /** Accepted commands whose callback threw. */
+  failed: number;
   byOperation: Record<CrudOperation, number>;
 }
 
@@ -130,7 +134,12 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
   const counterOf = (tenant: string): CommandUsage => {
     let counter = counters.get(tenant);
     if (counter === undefined) {
-      counter = { accepted: 0, rejected: 0, byOperation: { POST: 0, PUT: 0, PATCH: 0, DELETE: 0 } };
+      counter = {
+        accepted: 0,
+        rejected: 0,
+        failed: 0,
+        byOperation: { POST: 0, PUT: 0, PATCH: 0, DELETE: 0 },
+      };
       counters.set(tenant, counter);
     }
     return counter;
@@ -218,11 +227,16 @@ export function createCommandConsumer(options: CommandConsumerOptions): CommandC
           `This service takes no ${command.operation} commands (no handlers.${command.operation}).`,
         );
       }
-      const result = await callback(command);
+      // Counted when handed over: a callback that then throws is counted once more, as failed.
       const counter = counterOf(command.tenant);
       counter.accepted += 1;
       counter.byOperation[command.operation] += 1;
-      return result;
+      try {
+        return await callback(command);
+      } catch (error) {
+        counter.failed += 1;
+        throw error;
+      }
     },
     register(router) {
       router.onPattern({ 'detail-type': CRUD_OPERATIONS.map((op) => ({ suffix: `.${op}` })) }, (event) =>

@@ -188,6 +188,7 @@ describe('command consumption', () => {
       expect(consumer.usage('acme')).toEqual({
         accepted: 2,
         rejected: 0,
+        failed: 0,
         byOperation: { POST: 1, PUT: 0, PATCH: 0, DELETE: 1 },
       });
     } finally {
