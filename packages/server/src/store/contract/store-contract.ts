@@ -27,6 +27,7 @@ import type {
 import { describeConnectionsContract } from './connections-contract.js';
 import { runInboundStoreContract } from './inbound-contract.js';
 import { runArchivesContract } from './archives-contract.js';
+import { describeTaskTokensContract } from './task-tokens-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -183,6 +184,7 @@ export function runStoreContract(
     const idsOf = (deliveries: readonly DeliveryRecord[]) => deliveries.map((d) => d.id);
 
     describeConnectionsContract(() => store);
+    describeTaskTokensContract(() => store);
 
     describe('buses', () => {
       it('stores a bus with every optional field and reads it back unchanged', async () => {
