@@ -599,6 +599,8 @@ export interface Store {
   ): Promise<'recorded' | 'lease-lost'>;
   /** Gives leased deliveries back (graceful shutdown): pending again, due now. */
   releaseDeliveries(owner: string, now: number): Promise<number>;
+  /** The lease owners of in-flight deliveries, each once, in name order. */
+  listLeaseOwners(): Promise<string[]>;
   /**
    * Puts one leased delivery back, pending until `dueAt`, without counting an attempt (the target asked
    * to be called later); `lease-lost` when `owner` no longer holds it.

@@ -1081,6 +1081,19 @@ export function runStoreContract(
         ]);
       });
 
+      it('listLeaseOwners names each owner of an in-flight delivery once', async () => {
+        expect(await store.listLeaseOwners()).toStrictEqual([]);
+        await append(
+          ['e1', 'e2', 'e3', 'e4'].map((id) => eventItem(id)),
+          T0,
+        );
+        await store.claimDueDeliveries('worker-b', T0, LEASE_MS, 2);
+        await store.claimDueDeliveries('worker-a', T0, LEASE_MS, 1);
+        expect(await store.listLeaseOwners()).toStrictEqual(['worker-a', 'worker-b']);
+        await store.releaseDeliveries('worker-b', T0 + 1);
+        expect(await store.listLeaseOwners()).toStrictEqual(['worker-a']);
+      });
+
       it('deferDelivery puts a leased delivery back until a time, without counting an attempt', async () => {
         const delivery = await appendAndClaim('e1', 'worker-a');
         expect(await store.deferDelivery('worker-b', delivery.id, T0 + 500, T0 + 1)).toBe('lease-lost');

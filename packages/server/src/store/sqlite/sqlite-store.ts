@@ -126,6 +126,7 @@ const QUERY_NAMES = [
   'insert_attempt',
   'advance_delivery',
   'release_deliveries',
+  'list_lease_owners',
   'defer_delivery',
   'get_next_delivery_due',
   'upsert_schedule_tick',
@@ -943,6 +944,10 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async releaseDeliveries(owner, now) {
       assertOpen();
       return sql.release_deliveries.run({ owner, now }).changes;
+    },
+    async listLeaseOwners() {
+      assertOpen();
+      return (sql.list_lease_owners.all() as Array<{ lease_owner: string }>).map((row) => row.lease_owner);
     },
     async deferDelivery(owner, id, dueAt, now) {
       assertOpen();
