@@ -335,7 +335,10 @@ interface Progress {
 
 interface ReplayRun {
   state: string;
+  /** EventsReplayed at the end (after a cut-off's cancel landed). */
   replayed: number;
+  /** EventsReplayed at the last timed poll (COMPLETED or the cut-off). */
+  timedReplayed: number;
   total: number;
   /** Events replayed per second from StartReplay to the last poll (COMPLETED or the cut-off). */
   rate: number;
@@ -391,6 +394,7 @@ async function runReplay(
         state: progress.State,
         replayed: progress.EventsReplayed,
         total: progress.EventsTotal,
+        timedReplayed: replayed,
         rate: replayed / seconds,
         steadyRate: steady,
         seconds,
@@ -403,6 +407,7 @@ async function runReplay(
     state: progress.State,
     replayed: progress.EventsReplayed,
     total: progress.EventsTotal,
+    timedReplayed: progress.EventsReplayed,
     rate: progress.EventsReplayed / seconds,
     steadyRate:
       firstMoving === undefined || steadySeconds < 2
@@ -410,6 +415,15 @@ async function runReplay(
         : (progress.EventsReplayed - firstMoving.replayed) / steadySeconds,
     seconds,
   };
+}
+
+function replayLine(run: ReplayRun): string {
+  return (
+    `   replay ${run.state}: ${formatInt(run.timedReplayed)} of ${formatInt(run.total)} events in ` +
+    `${run.seconds.toFixed(1)} s: ${formatInt(run.rate)} events/s ` +
+    `(${formatInt(run.steadyRate)}/s from the first progress seen)` +
+    (run.replayed !== run.timedReplayed ? `; ${formatInt(run.replayed)} when the cancel landed` : '')
+  );
 }
 
 // --- sinks ----------------------------------------------------------------------------------------------
@@ -689,11 +703,7 @@ async function main(): Promise<void> {
     );
     liveRows.push(live.line);
     if (live.missing > 0) failed = true;
-    console.log(
-      `   replay ${unlimited.state}: ${formatInt(unlimited.replayed)} of ${formatInt(unlimited.total)} events in ` +
-        `${unlimited.seconds.toFixed(1)} s: ${formatInt(unlimited.rate)} events/s ` +
-        `(${formatInt(unlimited.steadyRate)}/s from the first progress seen)`,
-    );
+    console.log(replayLine(unlimited));
     const arrivals = (name: string) => endpoint.replays.get(name);
     const delivered = await waitUntil(
       endpoint,
@@ -732,11 +742,7 @@ async function main(): Promise<void> {
     live = await liveFigures(endpoint, 'during replay (default limit 1,000/s)', await load.stop());
     liveRows.push(live.line);
     if (live.missing > 0) failed = true;
-    console.log(
-      `   replay ${limited.state} after ${limited.seconds.toFixed(1)} s: ${formatInt(limited.replayed)} of ` +
-        `${formatInt(limited.total)} events, ${formatInt(limited.rate)} events/s up to the cancel ` +
-        `(${formatInt(limited.steadyRate)}/s from the first progress seen)`,
-    );
+    console.log(replayLine(limited));
     const limitedDelivered = await waitUntil(
       endpoint,
       () => (arrivals('limited')?.count ?? 0) >= limited.replayed,
