@@ -13,6 +13,7 @@ import { createArchiveOperations, createSinkOperations } from './api/operations/
 import { createEventsOperations } from './api/operations/events.js';
 import { createInboundOperations } from './api/operations/inbound.js';
 import { createSqsOperations } from './api/operations/sqs.js';
+import { createTaskTokenOperations } from './api/operations/task-tokens.js';
 import { createSqsQueryProtocol } from './api/query/sqs-query-protocol.js';
 import { createAuthenticator, type AuthResult } from './api/sigv4.js';
 import { createKeyring, type Keyring } from './auth/access-keys.js';
@@ -47,6 +48,7 @@ import { createTail, registerTailRoute, type TailOptions } from './observe/tail.
 import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { EventRecord, NewDelivery, Store } from './store/store.js';
+import { createTaskTokenService, type TaskTokenService } from './tasks/task-tokens.js';
 
 /** A batch of events made durable by ingest, with the deliveries written for them. */
 export type StoredBatch = ReadonlyArray<{ event: EventRecord; deliveries: readonly NewDelivery[] }>;
@@ -76,6 +78,8 @@ export interface BuswayApp {
   readonly archives: ArchiveService;
   readonly replayer: Replayer;
   readonly sinks: SinkService;
+  /** Task tokens: Busway.CreateTask/WaitForTask and Step Functions' SendTask* callbacks. */
+  readonly tasks: TaskTokenService;
   startDelivery(): void;
   /**
    * Checks the SigV4 signature of a request to one of Busway's own plain HTTP endpoints (service
@@ -360,6 +364,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         }) as unknown as Promise<Response>;
       },
     });
+    const tasks = createTaskTokenService(store);
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.
     registerAwsJsonProtocol(http, {
       operations: new Map([
@@ -370,6 +375,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
         ...createInboundOperations(inbound),
         ...createArchiveOperations(archives),
         ...createSinkOperations(sinks),
+        ...createTaskTokenOperations(tasks),
       ]),
       authenticate,
       bodyLimit: config.maxBodyBytes,
@@ -419,6 +425,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       archives,
       replayer,
       sinks,
+      tasks,
       startDelivery() {
         if (deliveryStarted) return;
         deliveryStarted = true;
@@ -460,6 +467,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
           await sinks.close(); // after the engine: in-flight sink deliveries finish their spool writes first
           queues.close(); // ends long polls, so in-flight ReceiveMessage calls answer before the port closes
           tail.close(); // ends live tails, which would otherwise hold the port open
+          tasks.close(); // ends WaitForTask long polls, as queues.close() does ReceiveMessage's
           await http.close();
           await connections.close(); // background OAuth authorizations write to the store: finish them first
           await outbound.close();

@@ -102,6 +102,34 @@ export class InboundRequestError extends BuswayError {
   }
 }
 
+/** A task token Busway did not issue, or not a token at all (Step Functions: InvalidToken). */
+export class InvalidTaskTokenError extends BuswayError {
+  constructor(message: string) {
+    super('INVALID_TASK_TOKEN', message);
+  }
+}
+
+/** A well-formed task token whose task this server does not know (Step Functions: TaskDoesNotExist). */
+export class TaskDoesNotExistError extends BuswayError {
+  constructor(message: string) {
+    super('TASK_DOES_NOT_EXIST', message);
+  }
+}
+
+/** A task already answered or timed out (Step Functions: TaskTimedOut). */
+export class TaskTimedOutError extends BuswayError {
+  constructor(message: string) {
+    super('TASK_TIMED_OUT', message);
+  }
+}
+
+/** SendTaskSuccess output that is not JSON (Step Functions: InvalidOutput). */
+export class InvalidTaskOutputError extends BuswayError {
+  constructor(message: string) {
+    super('INVALID_TASK_OUTPUT', message);
+  }
+}
+
 /** Coerces anything caught into an Error, so `catch` sites never handle non-errors. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

@@ -15,11 +15,15 @@ import {
   BuswayError,
   ConflictError,
   InvalidEventPatternError,
+  InvalidTaskOutputError,
+  InvalidTaskTokenError,
   LimitExceededError,
   ManagedRuleError,
   NotFoundError,
   PolicyLengthExceededError,
   IllegalStatusError,
+  TaskDoesNotExistError,
+  TaskTimedOutError,
   ValidationError,
 } from '../errors.js';
 import { SqsError } from '../queues/types.js';
@@ -108,6 +112,11 @@ const DOMAIN_ERRORS: ReadonlyArray<readonly [abstract new (...args: never[]) => 
   [ManagedRuleError, 'ManagedRuleException'],
   [PolicyLengthExceededError, 'PolicyLengthExceededException'],
   [IllegalStatusError, 'IllegalStatusException'],
+  // Step Functions' callback errors (AWSStepFunctions.SendTask*): its shapes carry no Exception suffix.
+  [InvalidTaskTokenError, 'InvalidToken'],
+  [TaskDoesNotExistError, 'TaskDoesNotExist'],
+  [TaskTimedOutError, 'TaskTimedOut'],
+  [InvalidTaskOutputError, 'InvalidOutput'],
   // A NextToken no list call issued: bad input, not a server fault. The model's docs mention an
   // `InvalidToken` error for expired tokens, but no recording shows it; ValidationException is the
   // unmodelled client error AWS uses for malformed parameters.

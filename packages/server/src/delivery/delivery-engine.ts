@@ -11,7 +11,10 @@
  *
  * Leases: a claimed delivery belongs to this engine until `leaseMs` after the claim. Attempts are bounded
  * well below it (API destinations: 5 s), so only a dead or stalled process loses its leases, and another
- * worker (or this one after a restart) takes them over when they expire: at-least-once, never lost.
+ * worker takes them over when they expire: at-least-once, never lost. A restarted server does not wait
+ * for that: at start the engine gives back, due now, the leases of owners of its own host whose process
+ * is gone (owner names are `host/pid/suffix`), so the deliveries a crash left in flight go out with the
+ * rest of the work it resumes (replays, sink spools) instead of up to `leaseMs` later.
  *
  * Shutdown: stop claiming, let in-flight attempts finish for up to `drainMs`, then abort the rest and give
  * their deliveries back (pending, due now) without recording the interrupted attempts.
@@ -32,6 +35,28 @@ import { DeliveryFailure, isDeferral, type InvokeTarget, type TargetOutcome } fr
 export const IDLE_POLL_MS = 1000;
 /** Deliveries claimed per store call. */
 const CLAIM_BATCH = 100;
+
+/** Owners of the engines of this process that have not stopped: the owners sharing our pid that are alive. */
+const liveOwners = new Set<string>();
+
+/**
+ * Whether a lease owner is an engine of this host whose process has ended: its pid names no process, or
+ * names this process while no engine of this process has that owner (a predecessor that had our pid,
+ * as PID 1 of a restarted container). Owners of other hosts, or named otherwise, are never judged dead.
+ */
+export function isDeadOwnerOfThisHost(owner: string, host: string = hostname()): boolean {
+  const match = /^(.+)\/(\d+)\/[0-9a-f]{8}$/.exec(owner);
+  if (match === null || match[1] !== host) return false;
+  const pid = Number(match[2]);
+  if (pid === process.pid) return !liveOwners.has(owner);
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process exists (another user's).
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 /** A kind of target: which ARNs it serves and how it invokes them. */
 export interface TargetKind {
@@ -83,6 +108,24 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   let wakeSleeper: (() => void) | undefined;
   let stopping = false;
   let loop: Promise<void> | undefined;
+  liveOwners.add(owner);
+
+  /** Gives back, due now, the leases that engines of this host held when their process died. */
+  async function takeOverDeadOwners(): Promise<void> {
+    try {
+      for (const holder of await options.store.listLeaseOwners()) {
+        if (holder === owner || !isDeadOwnerOfThisHost(holder)) continue;
+        const released = await options.store.releaseDeliveries(holder, now());
+        options.log?.warn(
+          { owner: holder, released },
+          'delivery engine: took back the in-flight deliveries of a process of this host that ended',
+        );
+      }
+    } catch (error) {
+      // Not fatal: those leases still expire and are claimed then.
+      options.log?.error({ err: error }, 'delivery engine: looking for leases of ended processes failed');
+    }
+  }
 
   function wake(): void {
     woken = true;
@@ -106,6 +149,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
   }
 
   async function run(): Promise<void> {
+    await takeOverDeadOwners();
     while (!stopping) {
       woken = false;
       const free = options.concurrency - active.size;
@@ -325,6 +369,7 @@ export function createDeliveryEngine(options: DeliveryEngineOptions): DeliveryEn
       shutdown.abort(new Error('The server is shutting down.'));
       await Promise.allSettled([...active]);
       const released = await options.store.releaseDeliveries(owner, now());
+      liveOwners.delete(owner);
       if (released > 0)
         options.log?.warn({ released }, 'delivery engine: in-flight deliveries given back for later');
     },

@@ -486,6 +486,36 @@ export interface ApiDestinationRecord {
   updatedAt: number;
 }
 
+// --- task tokens ------------------------------------------------------------------------------------
+
+export type TaskStatus = 'pending' | 'succeeded' | 'failed' | 'timed-out';
+
+/** A task waiting for a callback (SendTaskSuccess/Failure/Heartbeat), keyed by its token's hash. */
+export interface TaskTokenRecord {
+  /** SHA-256 of the token (hex); the token itself is never stored. */
+  tokenHash: string;
+  status: TaskStatus;
+  createdAt: number;
+  /** When the task times out unless closed first (epoch ms). */
+  timeoutAt: number;
+  /** The heartbeat timeout; absent when the task has none. */
+  heartbeatMs?: number;
+  /** The latest heartbeat (or the creation) plus heartbeatMs. */
+  heartbeatDeadline?: number;
+  /** SendTaskSuccess's output (JSON text). */
+  output?: string;
+  /** SendTaskFailure's error and cause, or the timeout's (`States.Timeout`, `States.HeartbeatTimeout`). */
+  error?: string;
+  cause?: string;
+  closedAt?: number;
+}
+
+/** How a task's callback went: `closed` (already answered) and `expired` (deadline passed) are refusals. */
+export type TaskCallbackOutcome = 'not-found' | 'closed' | 'expired';
+
+export type TaskCompletion =
+  { status: 'succeeded'; output: string } | { status: 'failed'; error?: string; cause?: string };
+
 /**
  * Channels of the optional notification capability: `deliveries` (new deliveries are due; payload: how
  * many, as decimal text) and `config` (rules, targets or connections changed; payload chosen by the
@@ -576,6 +606,8 @@ export interface Store {
   ): Promise<'recorded' | 'lease-lost'>;
   /** Gives leased deliveries back (graceful shutdown): pending again, due now. */
   releaseDeliveries(owner: string, now: number): Promise<number>;
+  /** The lease owners of in-flight deliveries, each once, in name order. */
+  listLeaseOwners(): Promise<string[]>;
   /**
    * Puts one leased delivery back, pending until `dueAt`, without counting an attempt (the target asked
    * to be called later); `lease-lost` when `owner` no longer holds it.
@@ -749,6 +781,27 @@ export interface Store {
   /** Replaces an API destination's mutable fields (name, arn and createdAt never change). */
   updateApiDestination(destination: ApiDestinationRecord): Promise<'updated' | 'not-found' | 'no-connection'>;
   deleteApiDestination(name: string): Promise<'deleted' | 'not-found'>;
+
+  // --- task tokens ----------------------------------------------------------------------------------
+  /** Creates a pending task; `exists` when the token hash is taken. */
+  createTaskToken(task: TaskTokenRecord): Promise<'created' | 'exists'>;
+  getTaskToken(tokenHash: string): Promise<TaskTokenRecord | undefined>;
+  /** Closes a pending task whose deadlines are after `now` with its outcome. */
+  completeTaskToken(
+    tokenHash: string,
+    completion: TaskCompletion,
+    now: number,
+  ): Promise<'completed' | TaskCallbackOutcome>;
+  /** Moves a pending, live task's heartbeat deadline to `now` plus its heartbeat timeout. */
+  heartbeatTaskToken(tokenHash: string, now: number): Promise<'extended' | TaskCallbackOutcome>;
+  /** Records the timeout of a pending task whose deadline is at or before `now`; false otherwise. */
+  expireTaskToken(
+    tokenHash: string,
+    timeout: { error: string; cause: string },
+    now: number,
+  ): Promise<boolean>;
+  /** Deletes tasks closed before `before` and pending ones whose timeout passed before it; returns how many. */
+  pruneTaskTokens(before: number): Promise<number>;
 
   // --- retention ----------------------------------------------------------------------------------
   /**

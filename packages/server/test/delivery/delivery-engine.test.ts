@@ -10,6 +10,8 @@ import {
   PutTargetsCommand,
   CreateEventBusCommand,
 } from '@aws-sdk/client-eventbridge';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScheduler } from '../../src/delivery/scheduler.js';
@@ -335,6 +337,89 @@ describe('leases and shutdown', () => {
       ownSqs.destroy();
       await own.close();
     }
+  });
+
+  it('takes back at start, without waiting for the lease, the deliveries a crashed process of this host held', async () => {
+    const own = await startTestServer();
+    try {
+      await own.client.send(new PutRuleCommand({ Name: 'r', EventPattern: '{"source":["shop"]}' }));
+      await own.client.send(
+        new PutTargetsCommand({ Rule: 'r', Targets: [{ Id: 'q', Arn: QUEUE_ARN('taken-back') }] }),
+      );
+      await own.app.queues.createQueue({ name: 'taken-back' });
+      await own.app.delivery.stop();
+      await own.client.send(
+        new PutEventsCommand({
+          Entries: [1, 2, 3].map((n) => ({
+            Source: 'shop',
+            DetailType: 'Order',
+            Detail: JSON.stringify({ n }),
+          })),
+        }),
+      );
+      // The pid of a process that has ended; an hour's lease, so only a take-over delivers in time.
+      const endedPid = spawnSync(process.execPath, ['-e', '']).pid!;
+      const crashed = `${hostname()}/${endedPid}/0badc0de`;
+      const alive = `${hostname()}/${process.ppid}/0a11ce00`;
+      const otherHost = `another-host/${endedPid}/0badc0de`;
+      const [lost] = await own.app.store.claimDueDeliveries(crashed, Date.now(), 3_600_000, 1);
+      const [held] = await own.app.store.claimDueDeliveries(alive, Date.now(), 3_600_000, 1);
+      const [remote] = await own.app.store.claimDueDeliveries(otherHost, Date.now(), 3_600_000, 1);
+      const { createDeliveryEngine } = await import('../../src/delivery/delivery-engine.js');
+      const { createQueueTarget } = await import('../../src/delivery/targets/queue-target.js');
+      const engine = createDeliveryEngine({
+        store: own.app.store,
+        getTarget: (b, r, t) => own.app.bus.routing.getTarget(b, r, t),
+        targetKinds: [
+          {
+            name: 'queue',
+            matches: (arn) => arn.includes(':sqs:'),
+            invoke: createQueueTarget(own.app.queues, { region: TEST_REGION, accountId: TEST_ACCOUNT }),
+          },
+        ],
+        queues: own.app.queues,
+        ctx: { region: TEST_REGION, accountId: TEST_ACCOUNT },
+        concurrency: 4,
+        leaseMs: 3_600_000,
+        drainMs: 100,
+        backoff: { baseDelayMs: 10, maxDelayMs: 100 },
+      });
+      engine.start();
+      try {
+        const delivered = await waitFor(
+          () => own.app.store.getDelivery(lost!.id),
+          (d) => d?.status === 'delivered',
+          { what: "the crashed process's delivery" },
+        );
+        expect(delivered).toMatchObject({ status: 'delivered', attempts: 1 });
+        // A live process of this host and any process of another host keep their leases.
+        expect(await own.app.store.getDelivery(held!.id)).toMatchObject({
+          status: 'in-flight',
+          leaseOwner: alive,
+        });
+        expect(await own.app.store.getDelivery(remote!.id)).toMatchObject({
+          status: 'in-flight',
+          leaseOwner: otherHost,
+        });
+      } finally {
+        await engine.stop();
+      }
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('judges a lease owner dead only when it names this host and a process that is gone', async () => {
+    const { isDeadOwnerOfThisHost } = await import('../../src/delivery/delivery-engine.js');
+    const endedPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    expect(isDeadOwnerOfThisHost(`h/${endedPid}/0badc0de`, 'h')).toBe(true);
+    expect(isDeadOwnerOfThisHost(`h/${endedPid}/0badc0de`, 'other')).toBe(false);
+    expect(isDeadOwnerOfThisHost(`h/${process.ppid}/0badc0de`, 'h')).toBe(false);
+    // Our own pid, but no engine of this process has that name: a predecessor (PID 1 in a container).
+    expect(isDeadOwnerOfThisHost(`h/${process.pid}/0badc0de`, 'h')).toBe(true);
+    expect(isDeadOwnerOfThisHost(`${hostname()}/${process.pid}/0badc0de`)).toBe(true);
+    expect(isDeadOwnerOfThisHost(server.app.delivery.owner)).toBe(false);
+    expect(isDeadOwnerOfThisHost('dead-worker')).toBe(false);
   });
 
   it('gives in-flight deliveries back on shutdown when they cannot finish in time', async () => {

@@ -165,6 +165,27 @@ describe('a replay across a crash', () => {
       expect(watched.code, watched.stderr).toBe(0);
       expect(watched.stdout).toContain(`after-fix COMPLETED: ${EVENTS} event(s) replayed`);
       expect(watched.stderr).toMatch(/replay after-fix \[#+\] 300\/300 \d+\/s, 0 s left/);
+      // COMPLETED means every replayed event is stored with its deliveries, not that they were made: wait
+      // for the sink deliveries to end, those the killed process held included (taken back at restart,
+      // not after their lease), before the graceful stop, which makes no new deliveries.
+      const url = first.url;
+      await waitFor(
+        async () => {
+          let open = 0;
+          for (const status of ['PENDING', 'IN_FLIGHT']) {
+            const page = await busway(url, 'ListDeliveries', {
+              RuleName: 'replayed',
+              EventBusName: 'orders',
+              Status: status,
+              Limit: 1,
+            });
+            open += (page['Deliveries'] as unknown[]).length;
+          }
+          return open;
+        },
+        (open) => open === 0,
+        { what: 'the sink deliveries of the replay to end' },
+      );
       const described = await busway(first.url, 'DescribeSink', { Name: 'replays' });
 
       // A graceful stop writes out every open batch.

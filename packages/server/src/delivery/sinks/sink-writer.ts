@@ -95,10 +95,14 @@ export function createSinkWriter(options: SinkWriterOptions): SinkWriter {
     } catch {
       continue; // a spool whose header never reached the disk holds no acknowledged line
     }
+    // What follows the last line break is a record torn by the crash ('' when none was): its write was
+    // never fsynced, so never acknowledged, and its delivery will be retried. Taking its id as recovered
+    // would answer that retry as a duplicate of a line that is not there.
+    records.pop();
     const lines: string[] = [];
     for (const record of records) {
       const tab = record.indexOf('\t');
-      if (tab < 0) continue; // the torn last record of a write that was never acknowledged
+      if (tab < 0) continue;
       recoveredDeliveries.add(record.slice(0, tab));
       lines.push(record.slice(tab + 1));
     }

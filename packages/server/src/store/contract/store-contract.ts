@@ -27,6 +27,7 @@ import type {
 import { describeConnectionsContract } from './connections-contract.js';
 import { runInboundStoreContract } from './inbound-contract.js';
 import { runArchivesContract } from './archives-contract.js';
+import { describeTaskTokensContract } from './task-tokens-contract.js';
 
 export interface StoreContractOptions {
   /**
@@ -183,6 +184,7 @@ export function runStoreContract(
     const idsOf = (deliveries: readonly DeliveryRecord[]) => deliveries.map((d) => d.id);
 
     describeConnectionsContract(() => store);
+    describeTaskTokensContract(() => store);
 
     describe('buses', () => {
       it('stores a bus with every optional field and reads it back unchanged', async () => {
@@ -1077,6 +1079,19 @@ export function runStoreContract(
           'e1/t1',
           'e2/t1',
         ]);
+      });
+
+      it('listLeaseOwners names each owner of an in-flight delivery once', async () => {
+        expect(await store.listLeaseOwners()).toStrictEqual([]);
+        await append(
+          ['e1', 'e2', 'e3', 'e4'].map((id) => eventItem(id)),
+          T0,
+        );
+        await store.claimDueDeliveries('worker-b', T0, LEASE_MS, 2);
+        await store.claimDueDeliveries('worker-a', T0, LEASE_MS, 1);
+        expect(await store.listLeaseOwners()).toStrictEqual(['worker-a', 'worker-b']);
+        await store.releaseDeliveries('worker-b', T0 + 1);
+        expect(await store.listLeaseOwners()).toStrictEqual(['worker-a']);
       });
 
       it('deferDelivery puts a leased delivery back until a time, without counting an attempt', async () => {

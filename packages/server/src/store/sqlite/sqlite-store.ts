@@ -43,6 +43,9 @@ import type {
   Store,
   TagRecord,
   TargetRecord,
+  TaskCallbackOutcome,
+  TaskStatus,
+  TaskTokenRecord,
 } from '../store.js';
 import { migrate, readMigrations } from './migrate.js';
 import type { Migration } from './migrate.js';
@@ -123,6 +126,7 @@ const QUERY_NAMES = [
   'insert_attempt',
   'advance_delivery',
   'release_deliveries',
+  'list_lease_owners',
   'defer_delivery',
   'get_next_delivery_due',
   'upsert_schedule_tick',
@@ -184,6 +188,12 @@ const QUERY_NAMES = [
   'get_sink',
   'list_sinks',
   'delete_sink',
+  'insert_task_token',
+  'get_task_token',
+  'complete_task_token',
+  'extend_task_heartbeat',
+  'expire_task_token',
+  'prune_task_tokens',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -513,6 +523,21 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       ? ('exists' as const)
       : ('created' as const);
   });
+  // A refused callback is classified by reading the row in the same transaction as the update.
+  const refusedCallback = (tokenHash: string): TaskCallbackOutcome => {
+    const row = sql.get_task_token.get({ token_hash: tokenHash }) as TaskTokenRow | undefined;
+    if (row === undefined) return 'not-found';
+    return row.status === 'pending' ? 'expired' : 'closed';
+  };
+  const completeTaskTokenTx = db.transaction(
+    (tokenHash: string, params: Record<string, string | number | null>) =>
+      sql.complete_task_token.run(params).changes === 1 ? ('completed' as const) : refusedCallback(tokenHash),
+  );
+  const heartbeatTaskTokenTx = db.transaction((tokenHash: string, now: number) =>
+    sql.extend_task_heartbeat.run({ token_hash: tokenHash, now }).changes === 1
+      ? ('extended' as const)
+      : refusedCallback(tokenHash),
+  );
   const updateApiDestinationTx = db.transaction((destination: ApiDestinationRecord) => {
     if (!connectionExists(destination.connectionArn)) return 'no-connection' as const;
     return sql.update_api_destination.run(apiDestinationParams(destination)).changes === 0
@@ -922,6 +947,10 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       assertOpen();
       return sql.release_deliveries.run({ owner, now }).changes;
     },
+    async listLeaseOwners() {
+      assertOpen();
+      return (sql.list_lease_owners.all() as Array<{ lease_owner: string }>).map((row) => row.lease_owner);
+    },
     async deferDelivery(owner, id, dueAt, now) {
       assertOpen();
       return enqueue(() =>
@@ -1257,6 +1286,48 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async deleteApiDestination(name) {
       assertOpen();
       return sql.delete_api_destination.run({ name }).changes === 0 ? 'not-found' : 'deleted';
+    },
+
+    // --- task tokens ------------------------------------------------------------------------------
+    async createTaskToken(task) {
+      assertOpen();
+      const inserted = sql.insert_task_token.run({
+        token_hash: task.tokenHash,
+        created_at: task.createdAt,
+        timeout_at: task.timeoutAt,
+        heartbeat_ms: task.heartbeatMs ?? null,
+        heartbeat_deadline: task.heartbeatDeadline ?? null,
+      });
+      return inserted.changes === 0 ? 'exists' : 'created';
+    },
+    async getTaskToken(tokenHash) {
+      assertOpen();
+      const row = sql.get_task_token.get({ token_hash: tokenHash }) as TaskTokenRow | undefined;
+      return row === undefined ? undefined : taskTokenFromRow(row);
+    },
+    async completeTaskToken(tokenHash, completion, now) {
+      assertOpen();
+      return completeTaskTokenTx.immediate(tokenHash, {
+        token_hash: tokenHash,
+        status: completion.status,
+        output: completion.status === 'succeeded' ? completion.output : null,
+        error: completion.status === 'failed' ? (completion.error ?? null) : null,
+        cause: completion.status === 'failed' ? (completion.cause ?? null) : null,
+        now,
+      });
+    },
+    async heartbeatTaskToken(tokenHash, now) {
+      assertOpen();
+      return heartbeatTaskTokenTx.immediate(tokenHash, now);
+    },
+    async expireTaskToken(tokenHash, timeout, now) {
+      assertOpen();
+      const params = { token_hash: tokenHash, error: timeout.error, cause: timeout.cause, now };
+      return sql.expire_task_token.run(params).changes === 1;
+    },
+    async pruneTaskTokens(before) {
+      assertOpen();
+      return sql.prune_task_tokens.run({ before }).changes;
     },
 
     async close() {
@@ -1863,5 +1934,33 @@ export function apiDestinationFromRow(row: ApiDestinationRow): ApiDestinationRec
     invocationRateLimitPerSecond: row.invocation_rate_limit_per_second,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+interface TaskTokenRow {
+  token_hash: string;
+  status: TaskStatus;
+  created_at: number;
+  timeout_at: number;
+  heartbeat_ms: number | null;
+  heartbeat_deadline: number | null;
+  output: string | null;
+  error: string | null;
+  cause: string | null;
+  closed_at: number | null;
+}
+
+function taskTokenFromRow(row: TaskTokenRow): TaskTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    status: row.status,
+    createdAt: row.created_at,
+    timeoutAt: row.timeout_at,
+    ...(row.heartbeat_ms !== null && { heartbeatMs: row.heartbeat_ms }),
+    ...(row.heartbeat_deadline !== null && { heartbeatDeadline: row.heartbeat_deadline }),
+    ...(row.output !== null && { output: row.output }),
+    ...(row.error !== null && { error: row.error }),
+    ...(row.cause !== null && { cause: row.cause }),
+    ...(row.closed_at !== null && { closedAt: row.closed_at }),
   };
 }
