@@ -13,6 +13,8 @@ import {
   inboundEndpointParams,
   replayFromRow,
   sinkFromRow,
+  taskTokenFromRow,
+  type TaskTokenRow,
   type ArchiveRow,
   type InboundEndpointRow,
   type ReplayRow,
@@ -52,6 +54,7 @@ import {
 import type {
   ApiDestinationRecord,
   AppendItem,
+  TaskCallbackOutcome,
   NewQueueMessage,
   QueueMessageRecord,
   ReceiptOutcome,
@@ -212,6 +215,13 @@ const QUERY_NAMES = [
   'get_sink',
   'list_sinks',
   'delete_sink',
+  'list_lease_owners',
+  'insert_task_token',
+  'get_task_token',
+  'complete_task_token',
+  'extend_task_heartbeat',
+  'expire_task_token',
+  'prune_task_tokens',
 ] as const;
 
 type QueryName = (typeof QUERY_NAMES)[number];
@@ -447,6 +457,15 @@ function openStore(
       if (isForeignKeyViolation(error)) return 'no-connection';
       throw error;
     }
+  };
+  /**
+   * Why a task callback changed nothing, read after the refused update: a row that changed between the
+   * two statements (another node closed it) reads as closed, which is what it then is.
+   */
+  const refusedCallback = async (tokenHash: string): Promise<TaskCallbackOutcome> => {
+    const row = (await run<TaskTokenRow>('get_task_token', { token_hash: tokenHash })).rows[0];
+    if (row === undefined) return 'not-found';
+    return row.status === 'pending' ? 'expired' : 'closed';
   };
   /** Rate slot rows created by this store: the insert is needed once per key. */
   const rateSlotKeys = new Set<string>();
@@ -887,6 +906,10 @@ function openStore(
       }),
     releaseDeliveries: (owner, now) =>
       call(async () => (await run('release_deliveries', { owner, now })).rowCount ?? 0),
+    listLeaseOwners: () =>
+      call(async () =>
+        (await run<{ lease_owner: string }>('list_lease_owners')).rows.map((row) => row.lease_owner),
+      ),
     deferDelivery: (owner, id, dueAt, now) =>
       call(async () =>
         (await run('defer_delivery', { id, owner, due_at: dueAt, now })).rowCount === 1
@@ -1364,6 +1387,58 @@ function openStore(
       }),
     deleteSink: (name) =>
       call(async () => ((await run('delete_sink', { name })).rowCount === 0 ? 'not-found' : 'deleted')),
+
+    // --- task tokens ---------------------------------------------------------------------------------
+    createTaskToken: (task) =>
+      call(async () =>
+        (
+          await run('insert_task_token', {
+            token_hash: task.tokenHash,
+            created_at: task.createdAt,
+            timeout_at: task.timeoutAt,
+            heartbeat_ms: task.heartbeatMs ?? null,
+            heartbeat_deadline: task.heartbeatDeadline ?? null,
+          })
+        ).rowCount === 0
+          ? 'exists'
+          : 'created',
+      ),
+    getTaskToken: (tokenHash) =>
+      call(async () => {
+        const row = (await run<TaskTokenRow>('get_task_token', { token_hash: tokenHash })).rows[0];
+        return row === undefined ? undefined : taskTokenFromRow(row);
+      }),
+    completeTaskToken: (tokenHash, completion, now) =>
+      call(async () => {
+        const result = await run('complete_task_token', {
+          token_hash: tokenHash,
+          status: completion.status,
+          output: completion.status === 'succeeded' ? completion.output : null,
+          error: completion.status === 'failed' ? (completion.error ?? null) : null,
+          cause: completion.status === 'failed' ? (completion.cause ?? null) : null,
+          now,
+        });
+        return result.rowCount === 1 ? ('completed' as const) : refusedCallback(tokenHash);
+      }),
+    heartbeatTaskToken: (tokenHash, now) =>
+      call(async () =>
+        (await run('extend_task_heartbeat', { token_hash: tokenHash, now })).rowCount === 1
+          ? ('extended' as const)
+          : refusedCallback(tokenHash),
+      ),
+    expireTaskToken: (tokenHash, timeout, now) =>
+      call(
+        async () =>
+          (
+            await run('expire_task_token', {
+              token_hash: tokenHash,
+              error: timeout.error,
+              cause: timeout.cause,
+              now,
+            })
+          ).rowCount === 1,
+      ),
+    pruneTaskTokens: (before) => call(async () => (await run('prune_task_tokens', { before })).rowCount ?? 0),
 
     // --- sharing between nodes -----------------------------------------------------------------------
     getConfigVersions: () =>

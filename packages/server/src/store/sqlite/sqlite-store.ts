@@ -1937,7 +1937,7 @@ export function apiDestinationFromRow(row: ApiDestinationRow): ApiDestinationRec
   };
 }
 
-interface TaskTokenRow {
+export interface TaskTokenRow {
   token_hash: string;
   status: TaskStatus;
   created_at: number;
@@ -1950,7 +1950,7 @@ interface TaskTokenRow {
   closed_at: number | null;
 }
 
-function taskTokenFromRow(row: TaskTokenRow): TaskTokenRecord {
+export function taskTokenFromRow(row: TaskTokenRow): TaskTokenRecord {
   return {
     tokenHash: row.token_hash,
     status: row.status,
