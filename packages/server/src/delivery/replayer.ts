@@ -26,6 +26,11 @@ export interface ReplayerOptions {
   hasBus(name: string): boolean;
   /** Archived events replayed per second, all replays together. */
   ratePerSecond: number;
+  /**
+   * Whether deliveries already wait in a long queue: replaying more would put live events behind them
+   * (replayed and live deliveries share the workers, oldest first). The replayer pauses while it says so.
+   */
+  isBacklogged?: () => Promise<boolean>;
   log?: { error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   now?: () => number;
 }
@@ -36,6 +41,9 @@ export interface Replayer {
   wake(): void;
   stop(): Promise<void>;
 }
+
+/** How long a replay waits before it looks at the delivery backlog again. */
+const BACKLOG_PAUSE_MS = 50;
 
 export function createReplayer(options: ReplayerOptions): Replayer {
   const now = options.now ?? Date.now;
@@ -113,6 +121,10 @@ export function createReplayer(options: ReplayerOptions): Replayer {
       try {
         const replays = await options.store.listActiveReplays();
         active = replays.length;
+        if (active > 0 && options.isBacklogged !== undefined && (await options.isBacklogged())) {
+          await sleep(BACKLOG_PAUSE_MS, false);
+          continue;
+        }
         for (const replay of replays) {
           if (stopping) break;
           replayed += await step(replay);

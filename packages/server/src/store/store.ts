@@ -618,6 +618,11 @@ export interface Store {
    * workers sleep exactly until then; undefined when nothing is pending or in flight.
    */
   getNextDeliveryDue(): Promise<number | undefined>;
+  /**
+   * Pending deliveries due by `now`, counted up to `atMost` (the answer is never above it): the replayer
+   * holds back while the backlog is long, so live deliveries do not queue behind replayed ones.
+   */
+  countDueDeliveries(now: number, atMost: number): Promise<number>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
   /**
    * Fires a scheduled rule's tick at most once across every worker and node: in one transaction, when

@@ -229,6 +229,10 @@ describe('SQLite store', () => {
     expect(nextDue).toContain('deliveries_pending_by_due');
     expect(nextDue).toContain('deliveries_in_flight_by_lease');
     expect(nextDue).not.toMatch(/SCAN deliveries/);
+    // The replayer's backlog check walks at most :limit entries of the pending index.
+    expect(plan('count_due_deliveries')).toMatch(
+      /USING COVERING INDEX deliveries_pending_by_due \(due_at<\?\)/,
+    );
     expect(plan('list_deliveries_by_event')).toContain(
       'USING INDEX deliveries_by_event (event_id=? AND rowid>?)',
     );

@@ -1132,6 +1132,19 @@ export function runStoreContract(
         expect(await store.getNextDeliveryDue()).toBeUndefined();
       });
 
+      it('countDueDeliveries counts pending deliveries due by a time, up to a cap', async () => {
+        expect(await store.countDueDeliveries(T0, 10)).toBe(0);
+        await append([eventItem('e1', 'default', ['t1', 't2', 't3'])], T0);
+        await append([eventItem('e2', 'default', ['t1', 't2'])], T0 + 100);
+        expect(await store.countDueDeliveries(T0, 10)).toBe(3);
+        expect(await store.countDueDeliveries(T0 + 100, 10)).toBe(5);
+        expect(await store.countDueDeliveries(T0 + 100, 4)).toBe(4);
+        expect(await store.countDueDeliveries(T0 + 100, 0)).toBe(0);
+        // In flight is not backlog.
+        await store.claimDueDeliveries('w', T0, LEASE_MS, 2);
+        expect(await store.countDueDeliveries(T0 + 100, 10)).toBe(3);
+      });
+
       it('fireSchedule fires each tick once, in one write with its event and deliveries', async () => {
         const arn = `${ACCOUNT}:rule/every-minute`;
         expect(await store.fireSchedule(arn, T0 + 60_000, eventItem('tick-1'), T0 + 60_001)).toBe('fired');

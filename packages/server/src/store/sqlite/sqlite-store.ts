@@ -129,6 +129,7 @@ const QUERY_NAMES = [
   'list_lease_owners',
   'defer_delivery',
   'get_next_delivery_due',
+  'count_due_deliveries',
   'upsert_schedule_tick',
   'prune_events',
   'get_prune_window',
@@ -961,6 +962,11 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
       assertOpen();
       const row = sql.get_next_delivery_due.get() as { due_at: number | null } | undefined;
       return row?.due_at ?? undefined;
+    },
+    async countDueDeliveries(now, atMost) {
+      assertOpen();
+      if (atMost < 1) return 0;
+      return (sql.count_due_deliveries.get({ now, limit: atMost }) as { n: number }).n;
     },
     async fireSchedule(ruleArn, tickAt, entry, now) {
       assertOpen();
