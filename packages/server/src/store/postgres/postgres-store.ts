@@ -216,6 +216,7 @@ const QUERY_NAMES = [
   'list_sinks',
   'delete_sink',
   'list_lease_owners',
+  'count_due_deliveries',
   'insert_task_token',
   'get_task_token',
   'complete_task_token',
@@ -906,6 +907,12 @@ function openStore(
       }),
     releaseDeliveries: (owner, now) =>
       call(async () => (await run('release_deliveries', { owner, now })).rowCount ?? 0),
+    countDueDeliveries: (now, atMost) =>
+      call(async () =>
+        atMost < 1
+          ? 0
+          : (await run<{ n: number }>('count_due_deliveries', { now, limit: atMost })).rows[0]!.n,
+      ),
     listLeaseOwners: () =>
       call(async () =>
         (await run<{ lease_owner: string }>('list_lease_owners')).rows.map((row) => row.lease_owner),
