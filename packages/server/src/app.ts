@@ -323,6 +323,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
     let stopWakeups: (() => Promise<void>) | undefined;
     const replayer = createReplayer({
       store,
+      owner: delivery.owner,
       replayEvents: (batch) => bus.replayEvents(batch),
       hasBus: (name) => bus.routing.hasBus(name),
       ratePerSecond: config.replayRatePerSecond,

@@ -14,6 +14,7 @@
  * Cancel: CancelReplay moves the replay to CANCELLING in the store; the next round sees it and ends it
  * CANCELLED. Progress writes only apply to STARTING/RUNNING replays, so a cancel is never overwritten.
  */
+import { randomUUID } from 'node:crypto';
 import type { ReplayBatch } from '../bus/ingest.js';
 import type { ReplayRecord, ReplayState, Store } from '../store/store.js';
 
@@ -22,6 +23,8 @@ export const REPLAYER_IDLE_POLL_MS = 1000;
 
 export interface ReplayerOptions {
   store: Store;
+  /** Lease owner name (unique per replayer; the delivery engine's owner name is a good one). */
+  owner?: string;
   replayEvents(batch: ReplayBatch): Promise<number>;
   hasBus(name: string): boolean;
   /** Archived events replayed per second, all replays together. */
@@ -42,11 +45,17 @@ export interface Replayer {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a replayer holds a replay between batches. A node that died holding one loses it to another
+ * node this long after its last batch; each batch renews it.
+ */
+const REPLAY_LEASE_MS = 30_000;
 /** How long a replay waits before it looks at the delivery backlog again. */
 const BACKLOG_PAUSE_MS = 50;
 
 export function createReplayer(options: ReplayerOptions): Replayer {
   const now = options.now ?? Date.now;
+  const owner = options.owner ?? `replayer/${process.pid}/${randomUUID().slice(0, 8)}`;
   const batchSize = Math.max(1, Math.min(100, Math.floor(options.ratePerSecond / 10)));
   let stopping = false;
   let woken = false;
@@ -127,6 +136,9 @@ export function createReplayer(options: ReplayerOptions): Replayer {
         }
         for (const replay of replays) {
           if (stopping) break;
+          // Several nodes see every active replay: only the lease holder replays it.
+          if ((await options.store.leaseReplay(replay.name, owner, now(), REPLAY_LEASE_MS)) === 'taken')
+            continue;
           replayed += await step(replay);
         }
       } catch (error) {
@@ -138,7 +150,8 @@ export function createReplayer(options: ReplayerOptions): Replayer {
       if (replayed > 0) {
         const due = roundStarted + (replayed * 1000) / options.ratePerSecond;
         await sleep(Math.max(0, due - now()), false);
-      } else if (active === 0) {
+      } else {
+        // Nothing to do here: no active replay, or each is run by another node's replayer.
         await sleep(REPLAYER_IDLE_POLL_MS, true);
       }
     }

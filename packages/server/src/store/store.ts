@@ -676,6 +676,12 @@ export interface Store {
    * otherwise (cancelled meanwhile, or unknown).
    */
   recordReplayProgress(name: string, progress: ReplayProgress): Promise<'recorded' | 'not-running'>;
+  /**
+   * Takes or renews the right to run a replay for `owner` until `now + leaseMs`: `held` when the replay
+   * was free, already `owner`'s, or its lease expired by `now`; `taken` while another replayer holds it.
+   * With several nodes over one database, only the holder replays its events (once, not once per node).
+   */
+  leaseReplay(name: string, owner: string, now: number, leaseMs: number): Promise<'held' | 'taken'>;
   /** Moves a replay to `state` if it is in one of `from`; `conflict` when it is in another state. */
   setReplayState(
     name: string,

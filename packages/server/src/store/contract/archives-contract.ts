@@ -176,6 +176,20 @@ export function runArchivesContract(getStore: () => Store): void {
       ]);
     });
 
+    it('leases a replay to one replayer at a time, and lets another take it once the lease expired', async () => {
+      const store = getStore();
+      await store.createReplay(replayRecord('leased'));
+      expect(await store.leaseReplay('leased', 'node-a', 1000, 30_000)).toBe('held');
+      expect(await store.leaseReplay('leased', 'node-b', 2000, 30_000)).toBe('taken');
+      // The holder renews.
+      expect(await store.leaseReplay('leased', 'node-a', 20_000, 30_000)).toBe('held');
+      expect(await store.leaseReplay('leased', 'node-b', 49_999, 30_000)).toBe('taken');
+      // Node A went quiet: its lease ends 30 s after its last renewal.
+      expect(await store.leaseReplay('leased', 'node-b', 50_000, 30_000)).toBe('held');
+      expect(await store.leaseReplay('leased', 'node-a', 50_001, 30_000)).toBe('taken');
+      expect(await store.leaseReplay('missing', 'node-a', 0, 30_000)).toBe('taken');
+    });
+
     it('creates, lists and deletes sinks with their settings as given', async () => {
       const store = getStore();
       const sink = {

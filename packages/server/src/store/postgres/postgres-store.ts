@@ -209,6 +209,7 @@ const QUERY_NAMES = [
   'list_replays',
   'list_active_replays',
   'update_replay_progress',
+  'lease_replay',
   'update_replay_state',
   'count_active_replays',
   'insert_sink',
@@ -1338,6 +1339,12 @@ function openStore(
       call(async () => (await run<ReplayRow>('list_active_replays')).rows.map(replayFromRow)),
     countActiveReplays: () =>
       call(async () => (await run<{ active: number }>('count_active_replays')).rows[0]!.active),
+    leaseReplay: (name, owner, now, leaseMs) =>
+      call(async () =>
+        (await run('lease_replay', { name, owner, now, lease_expires_at: now + leaseMs })).rowCount === 1
+          ? 'held'
+          : 'taken',
+      ),
     recordReplayProgress: (name, progress) =>
       call(async () =>
         (

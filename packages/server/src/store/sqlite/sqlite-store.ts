@@ -183,6 +183,7 @@ const QUERY_NAMES = [
   'list_replays',
   'list_active_replays',
   'update_replay_progress',
+  'lease_replay',
   'update_replay_state',
   'count_active_replays',
   'insert_sink',
@@ -1102,6 +1103,12 @@ function openStore(db: Database.Database, queries: Map<QueryName, string>): Sqli
     async countActiveReplays() {
       assertOpen();
       return (sql.count_active_replays.get() as { active: number }).active;
+    },
+    async leaseReplay(name, owner, now, leaseMs) {
+      assertOpen();
+      return sql.lease_replay.run({ name, owner, now, lease_expires_at: now + leaseMs }).changes === 1
+        ? 'held'
+        : 'taken';
     },
     async recordReplayProgress(name, progress) {
       assertOpen();
