@@ -4,7 +4,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetch as undiciFetch } from 'undici';
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { registerAwsJsonProtocol } from './api/aws-json/protocol.js';
 import { createConnectionsOperations } from './api/operations/connections.js';
@@ -356,23 +355,7 @@ export async function buildApp(config: ResolvedConfig, options: BuildOptions = {
       keyring,
       bus,
       maxBodyBytes: config.maxBodyBytes,
-      fetchJwks: (url, init) => {
-        const target = new URL(url);
-        try {
-          outbound.checkUrl(target);
-        } catch (refused) {
-          // As fetch reports a network failure (a refused address inside undici surfaces the same way).
-          return Promise.reject(new TypeError('fetch failed', { cause: refused }));
-        }
-        // undici's own fetch, for its `dispatcher` option (its types differ from the global ones by name).
-        return undiciFetch(target, {
-          method: init.method,
-          headers: Object.fromEntries(init.headers),
-          redirect: init.redirect,
-          signal: init.signal,
-          dispatcher: outbound.dispatcher,
-        }) as unknown as Promise<Response>;
-      },
+      fetchJwks: (url, init) => outbound.fetch(url, init),
     });
     const tasks = createTaskTokenService(store);
     // One port for every AWS protocol: EventBridge and SQS over JSON, and SQS's older query protocol.

@@ -12,7 +12,15 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+
+/** A GET in the shape jose's JWKS client calls its fetch with (inbound JWT authentication). */
+export interface OutboundGet {
+  method: string;
+  headers: Headers;
+  redirect: 'manual';
+  signal: AbortSignal;
+}
 
 const DENIED_V4: ReadonlyArray<[string, number]> = [
   ['169.254.0.0', 16],
@@ -76,7 +84,13 @@ type LookupCallback = (
 export function createOutboundDispatcher(
   policy: OutboundPolicy,
   options: { connectTimeoutMs?: number } = {},
-): { dispatcher: Dispatcher; checkUrl(url: URL): void; close(): Promise<void> } {
+): {
+  dispatcher: Dispatcher;
+  checkUrl(url: URL): void;
+  /** A fetch under the same policy; a refused address fails as fetch fails on a network error. */
+  fetch(url: string, init: OutboundGet): Promise<Response>;
+  close(): Promise<void>;
+} {
   const isAllowed = createAddressCheck(policy);
   const lookup = (hostname: string, lookupOptions: object, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
@@ -98,11 +112,29 @@ export function createOutboundDispatcher(
     // Deliveries to one destination reuse connections; idle ones close after 4 s, before most servers do.
     keepAliveTimeout: 4000,
   });
+  const checkUrl = (url: URL): void => {
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0 && !isAllowed(host)) throw new OutboundAddressRefusedError(url.hostname, host);
+  };
   return {
     dispatcher: agent,
-    checkUrl(url) {
-      const host = url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) !== 0 && !isAllowed(host)) throw new OutboundAddressRefusedError(url.hostname, host);
+    checkUrl,
+    fetch(url, init) {
+      const target = new URL(url);
+      try {
+        checkUrl(target);
+      } catch (refused) {
+        // As fetch reports a network failure (a refused name inside undici surfaces the same way).
+        return Promise.reject(new TypeError('fetch failed', { cause: refused }));
+      }
+      // undici's own fetch, for its `dispatcher` option (its types differ from the global ones by name).
+      return undiciFetch(target, {
+        method: init.method,
+        headers: Object.fromEntries(init.headers),
+        redirect: init.redirect,
+        signal: init.signal,
+        dispatcher: agent,
+      }) as unknown as Promise<Response>;
     },
     close: () => agent.close(),
   };
