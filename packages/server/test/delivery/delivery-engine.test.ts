@@ -14,7 +14,16 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuswayApp } from '../../src/app.js';
+import {
+  createDeliveryEngine,
+  isDeadOwnerOfThisHost,
+  type DeliveryEngine,
+  type DeliveryEngineOptions,
+  type TargetKind,
+} from '../../src/delivery/delivery-engine.js';
 import { createScheduler } from '../../src/delivery/scheduler.js';
+import { createQueueTarget } from '../../src/delivery/targets/queue-target.js';
 import {
   ANY_CREDENTIALS,
   startTestServer,
@@ -68,6 +77,37 @@ async function putEvent(detail: object, busName?: string, source = 'shop'): Prom
   );
   expect(out.FailedEntryCount).toBe(0);
   return out.Entries![0]!.EventId!;
+}
+
+/**
+ * A delivery engine of its own over a test server's store and routing (the server's engine stopped or
+ * not), standing in for another worker or a restarted process; short drain and retry delays.
+ */
+function separateEngine(
+  app: BuswayApp,
+  targetKinds: TargetKind[],
+  overrides: Partial<DeliveryEngineOptions> = {},
+): DeliveryEngine {
+  return createDeliveryEngine({
+    store: app.store,
+    getTarget: (b, r, t) => app.bus.routing.getTarget(b, r, t),
+    targetKinds,
+    queues: app.queues,
+    ctx: { region: TEST_REGION, accountId: TEST_ACCOUNT },
+    concurrency: 4,
+    leaseMs: 60_000,
+    drainMs: 100,
+    backoff: { baseDelayMs: 10, maxDelayMs: 100 },
+    ...overrides,
+  });
+}
+
+function queueKind(app: BuswayApp): TargetKind {
+  return {
+    name: 'queue',
+    matches: (arn) => arn.startsWith('arn:aws:sqs:'),
+    invoke: createQueueTarget(app.queues, { region: TEST_REGION, accountId: TEST_ACCOUNT }),
+  };
 }
 
 beforeAll(async () => {
@@ -295,25 +335,7 @@ describe('leases and shutdown', () => {
       );
       const taken = await own.app.store.claimDueDeliveries('dead-worker', Date.now(), 1000, 10);
       expect(taken).toHaveLength(3);
-      const { createDeliveryEngine } = await import('../../src/delivery/delivery-engine.js');
-      const { createQueueTarget } = await import('../../src/delivery/targets/queue-target.js');
-      const engine = createDeliveryEngine({
-        store: own.app.store,
-        getTarget: (b, r, t) => own.app.bus.routing.getTarget(b, r, t),
-        targetKinds: [
-          {
-            name: 'queue',
-            matches: (arn) => arn.includes(':sqs:'),
-            invoke: createQueueTarget(own.app.queues, { region: TEST_REGION, accountId: TEST_ACCOUNT }),
-          },
-        ],
-        queues: own.app.queues,
-        ctx: { region: TEST_REGION, accountId: TEST_ACCOUNT },
-        concurrency: 4,
-        leaseMs: 1000,
-        drainMs: 100,
-        backoff: { baseDelayMs: 10, maxDelayMs: 100 },
-      });
+      const engine = separateEngine(own.app, [queueKind(own.app)], { leaseMs: 1000 });
       engine.start();
       const messages: Message[] = [];
       while (messages.length < 3) {
@@ -365,25 +387,7 @@ describe('leases and shutdown', () => {
       const [lost] = await own.app.store.claimDueDeliveries(crashed, Date.now(), 3_600_000, 1);
       const [held] = await own.app.store.claimDueDeliveries(alive, Date.now(), 3_600_000, 1);
       const [remote] = await own.app.store.claimDueDeliveries(otherHost, Date.now(), 3_600_000, 1);
-      const { createDeliveryEngine } = await import('../../src/delivery/delivery-engine.js');
-      const { createQueueTarget } = await import('../../src/delivery/targets/queue-target.js');
-      const engine = createDeliveryEngine({
-        store: own.app.store,
-        getTarget: (b, r, t) => own.app.bus.routing.getTarget(b, r, t),
-        targetKinds: [
-          {
-            name: 'queue',
-            matches: (arn) => arn.includes(':sqs:'),
-            invoke: createQueueTarget(own.app.queues, { region: TEST_REGION, accountId: TEST_ACCOUNT }),
-          },
-        ],
-        queues: own.app.queues,
-        ctx: { region: TEST_REGION, accountId: TEST_ACCOUNT },
-        concurrency: 4,
-        leaseMs: 3_600_000,
-        drainMs: 100,
-        backoff: { baseDelayMs: 10, maxDelayMs: 100 },
-      });
+      const engine = separateEngine(own.app, [queueKind(own.app)], { leaseMs: 3_600_000 });
       engine.start();
       try {
         const delivered = await waitFor(
@@ -410,7 +414,6 @@ describe('leases and shutdown', () => {
   });
 
   it('judges a lease owner dead only when it names this host and a process that is gone', async () => {
-    const { isDeadOwnerOfThisHost } = await import('../../src/delivery/delivery-engine.js');
     const endedPid = spawnSync(process.execPath, ['-e', '']).pid!;
     expect(isDeadOwnerOfThisHost(`h/${endedPid}/0badc0de`, 'h')).toBe(true);
     expect(isDeadOwnerOfThisHost(`h/${endedPid}/0badc0de`, 'other')).toBe(false);
@@ -423,7 +426,6 @@ describe('leases and shutdown', () => {
   });
 
   it('gives in-flight deliveries back on shutdown when they cannot finish in time', async () => {
-    const { createDeliveryEngine } = await import('../../src/delivery/delivery-engine.js');
     const own = await startTestServer();
     try {
       await own.app.delivery.stop();
@@ -433,11 +435,10 @@ describe('leases and shutdown', () => {
       );
       let started!: () => void;
       const invoked = new Promise<void>((resolve) => (started = resolve));
-      const engine = createDeliveryEngine({
-        store: own.app.store,
-        getTarget: (b, r, t) => own.app.bus.routing.getTarget(b, r, t),
+      const engine = separateEngine(
+        own.app,
         // A target that only ends when the attempt is aborted: an endpoint that hangs.
-        targetKinds: [
+        [
           {
             name: 'hanging',
             matches: () => true,
@@ -448,13 +449,8 @@ describe('leases and shutdown', () => {
               }),
           },
         ],
-        queues: own.app.queues,
-        ctx: { region: TEST_REGION, accountId: TEST_ACCOUNT },
-        concurrency: 4,
-        leaseMs: 60_000,
-        drainMs: 50,
-        backoff: { baseDelayMs: 10, maxDelayMs: 100 },
-      });
+        { leaseMs: 60_000, drainMs: 50 },
+      );
       engine.start();
       const out = await own.client.send(
         new PutEventsCommand({ Entries: [{ Source: 'shop', DetailType: 'Order', Detail: '{"n":2}' }] }),
